@@ -8,7 +8,7 @@ import java.util.SortedSet;
 /**
  * Everything the engine knows of the person behind one query: their groups, their attributes with
  * those inherited from their groups already merged in, the project they act under and that project's purposes.
- * Built by {@link PolicyState#userContext}; construct directly only in tests and benchmarks.
+ * Built by {@link dev.warden.policy.state.PolicyState#userContext}; construct directly only in tests and benchmarks.
  */
 public record UserContext(
         String name,

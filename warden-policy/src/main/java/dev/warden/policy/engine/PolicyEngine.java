@@ -1,0 +1,296 @@
+package dev.warden.policy.engine;
+
+import dev.warden.policy.engine.Reason.Outcome;
+import dev.warden.policy.expr.Expression;
+import dev.warden.policy.expr.Expressions;
+import dev.warden.policy.expr.SqlFunction;
+import dev.warden.policy.model.AccessApproval;
+import dev.warden.policy.model.AccessType;
+import dev.warden.policy.model.AccessValue;
+import dev.warden.policy.model.Column;
+import dev.warden.policy.model.DataSource;
+import dev.warden.policy.model.UserContext;
+import dev.warden.policy.policies.Audience;
+import dev.warden.policy.policies.CustomSql;
+import dev.warden.policy.policies.MaskingPolicy;
+import dev.warden.policy.policies.Policy;
+import dev.warden.policy.policies.RowPolicy;
+import dev.warden.policy.policies.RowRule;
+import dev.warden.policy.policies.SubscriptionPolicy;
+import dev.warden.policy.policies.SubscriptionPolicy.Strength;
+import dev.warden.policy.state.PolicyState;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Decides, for one user and one data source, what the user may do and what they see. Pure and deterministic:
+ * the same state, user and data source always give the same decision, reasons included.
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ * <li>WRITE is granted when the user owns the data source or a WRITE grant admits them; READ when they own it
+ *     or any grant admits them (whoever may write may read). Grants combine with OR. Every guardrail in scope must
+ *     admit the user (guardrails combine with AND): a failed READ guardrail takes away all access, a failed WRITE
+ *     guardrail only what WRITE adds. Granted types map to access values through the state's
+ *     {@link dev.warden.policy.model.AccessGrantMapping}; WRITE is dropped on object types that cannot be written.</li>
+ * <li>A column targeted by several masking policies is governed by the most specific one: a column named
+ *     explicitly, then the deepest tag, then a name pattern; at equal specificity, the policy created first.
+ *     If the governing policy does not apply to the user (everyone-except, everyone-who), the column is shown.
+ *     A global mask whose method cannot apply to a column's type masks it with NULL instead.</li>
+ * <li>Every row-level policy that applies to the user applies; their filters combine with AND. A rule that
+ *     cannot be applied to a data source (a column it needs is missing) hides every row.</li>
+ * </ul>
+ * Without READ the user gets no masks and no filter: there is nothing for them to see.
+ */
+public final class PolicyEngine
+{
+    private final PolicyState state;
+    private final PolicyIndex index;
+    private final List<Reason> notInForce;
+
+    public PolicyEngine(PolicyState state)
+    {
+        this.state = requireNonNull(state, "state is null");
+        this.index = new PolicyIndex(state.policies().values(), state.tags());
+        List<Reason> reasons = new ArrayList<>(index.policies().size());
+        for (Policy policy : index.policies()) {
+            reasons.add(reason(policy, Outcome.NOT_APPLIED, "not in force here: it covers " + policy.scope().describe()
+                    + (policy instanceof MaskingPolicy masking ? " and masks " + masking.columns().describe() : "")
+                    + ", which does not include this data source"));
+        }
+        this.notInForce = List.copyOf(reasons);
+    }
+
+    public PolicyState state()
+    {
+        return state;
+    }
+
+    /** Decides for a user by name, acting under {@code project} or their current project, on a data source by id. */
+    public Decision decide(String userName, Optional<String> project, String dataSourceId)
+    {
+        return decide(state.userContext(userName, project), state.dataSource(dataSourceId));
+    }
+
+    public Decision decide(UserContext user, DataSource dataSource)
+    {
+        requireNonNull(user, "user is null");
+        requireNonNull(dataSource, "dataSource is null");
+        BitSet candidates = index.candidates(dataSource);
+        List<Policy> policies = index.policies();
+        List<Reason> reasons = new ArrayList<>(policies.size() + 1);
+        List<SubscriptionPolicy> subscriptions = new ArrayList<>();
+        List<MaskingPolicy> masks = new ArrayList<>();
+        List<RowPolicy> rows = new ArrayList<>();
+        for (int number = 0; number < policies.size(); number++) {
+            Policy policy = policies.get(number);
+            if (!candidates.get(number) || !policy.scope().covers(dataSource)) {
+                reasons.add(notInForce.get(number));
+                continue;
+            }
+            switch (policy) {
+                case SubscriptionPolicy subscription -> subscriptions.add(subscription);
+                case MaskingPolicy masking -> masks.add(masking);
+                case RowPolicy row -> rows.add(row);
+            }
+        }
+
+        Set<AccessValue> access = decideAccess(user, dataSource, subscriptions, reasons);
+        if (!access.contains(AccessValue.READ)) {
+            for (Policy policy : masks) {
+                reasons.add(reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source"));
+            }
+            for (Policy policy : rows) {
+                reasons.add(reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source"));
+            }
+            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), reasons);
+        }
+        Map<String, Expression> columnMasks = decideMasks(user, dataSource, masks, reasons);
+        Optional<Expression> rowFilter = decideRowFilter(user, dataSource, rows, reasons);
+        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, reasons);
+    }
+
+    private Set<AccessValue> decideAccess(UserContext user, DataSource dataSource, List<SubscriptionPolicy> subscriptions, List<Reason> reasons)
+    {
+        boolean owner = dataSource.owners().contains(user.name());
+        if (owner) {
+            reasons.add(new Reason(Reason.OWNERSHIP, "data source owner", "subscription", Outcome.APPLIED, "the user owns this data source, which grants READ and WRITE"));
+        }
+        EnumSet<AccessType> grantedByPolicy = EnumSet.noneOf(AccessType.class);
+        EnumSet<AccessType> failedGuardrails = EnumSet.noneOf(AccessType.class);
+        for (SubscriptionPolicy policy : subscriptions) {
+            Optional<String> refusal = admits(policy, user, dataSource);
+            if (policy.strength() == Strength.GRANT) {
+                if (refusal.isEmpty()) {
+                    grantedByPolicy.add(policy.accessType());
+                }
+                reasons.add(reason(policy, refusal.isEmpty() ? Outcome.APPLIED : Outcome.NOT_APPLIED,
+                        refusal.map(why -> "does not grant " + policy.accessType() + ": " + why)
+                                .orElse("grants " + policy.accessType() + " (grants combine with OR)")));
+            }
+            else {
+                refusal.ifPresent(_ -> failedGuardrails.add(policy.accessType()));
+                reasons.add(reason(policy, Outcome.APPLIED, refusal
+                        .map(why -> "guardrail not met, so no grant can give " + (policy.accessType() == AccessType.READ ? "READ or WRITE" : "WRITE") + ": " + why)
+                        .orElse("guardrail met (guardrails combine with AND)")));
+            }
+        }
+        // Whoever may write may read; a failed WRITE guardrail takes away only what WRITE adds.
+        boolean read = (owner || !grantedByPolicy.isEmpty()) && !failedGuardrails.contains(AccessType.READ);
+        boolean write = read && (owner || grantedByPolicy.contains(AccessType.WRITE)) && !failedGuardrails.contains(AccessType.WRITE);
+        EnumSet<AccessValue> values = EnumSet.noneOf(AccessValue.class);
+        if (read) {
+            values.addAll(state.accessGrantMapping().valuesFor(AccessType.READ));
+        }
+        if (write) {
+            values.addAll(state.accessGrantMapping().valuesFor(AccessType.WRITE));
+        }
+        if (values.contains(AccessValue.WRITE) && !dataSource.objectType().isWritable()) {
+            values.remove(AccessValue.WRITE);
+            reasons.add(new Reason("(object type)", "object type", "subscription", Outcome.APPLIED,
+                    "WRITE is not granted on a " + dataSource.objectType() + ", which cannot be written to"));
+        }
+        return values;
+    }
+
+    /** Empty when the policy's audience admits the user; otherwise why not. */
+    private Optional<String> admits(SubscriptionPolicy policy, UserContext user, DataSource dataSource)
+    {
+        return switch (policy.audience()) {
+            case Audience.Anyone _ -> Optional.empty();
+            case Audience.AnyoneWhoAsks _ -> state.approvals().contains(new AccessApproval(user.name(), dataSource.id(), policy.accessType()))
+                    ? Optional.empty()
+                    : Optional.of("the user has no approved request for " + policy.accessType() + " on this data source");
+            case Audience.UsersMatching matching -> matching.condition().test(user)
+                    ? Optional.empty()
+                    : Optional.of("the user is not " + matching.condition().describe());
+            case Audience.NamedUsers named -> named.users().contains(user.name())
+                    ? Optional.empty()
+                    : Optional.of("the user is not among " + named.users());
+        };
+    }
+
+    private Map<String, Expression> decideMasks(UserContext user, DataSource dataSource, List<MaskingPolicy> policies, List<Reason> reasons)
+    {
+        Map<String, Expression> masks = new LinkedHashMap<>();
+        Map<MaskingPolicy, List<String>> maskedBy = new LinkedHashMap<>();
+        Map<MaskingPolicy, List<String>> notes = new LinkedHashMap<>();
+        for (Column column : dataSource.columns()) {
+            MaskingPolicy governing = null;
+            int governingSpecificity = Integer.MIN_VALUE;
+            for (MaskingPolicy policy : policies) {
+                OptionalInt specificity = policy.columns().specificity(column);
+                // Policies come in creation order, so on equal specificity the first one found stays.
+                if (specificity.isPresent() && specificity.getAsInt() > governingSpecificity) {
+                    governing = policy;
+                    governingSpecificity = specificity.getAsInt();
+                }
+            }
+            if (governing == null) {
+                continue;
+            }
+            for (MaskingPolicy policy : policies) {
+                if (policy != governing && policy.columns().specificity(column).isPresent()) {
+                    reasons.add(reason(policy, Outcome.OVERRIDDEN, "column '" + column.name() + "' is governed by the more specific policy '"
+                            + governing.name() + "' (named column > deeper tag > name pattern; then earlier created)"));
+                }
+            }
+            if (!governing.applicability().appliesTo(user)) {
+                notes.computeIfAbsent(governing, _ -> new ArrayList<>()).add("column '" + column.name() + "' shown: the policy applies to " + governing.applicability().describe());
+                continue;
+            }
+            masks.put(column.name(), maskFor(governing, column, dataSource, notes));
+            maskedBy.computeIfAbsent(governing, _ -> new ArrayList<>()).add(column.name());
+        }
+        for (MaskingPolicy policy : policies) {
+            List<String> columns = maskedBy.get(policy);
+            List<String> policyNotes = notes.getOrDefault(policy, List.of());
+            if (columns != null) {
+                reasons.add(reason(policy, Outcome.APPLIED, "masks " + columns + " with " + policy.method().describe()
+                        + policy.onlyWhere().map(sql -> " where " + sql.text()).orElse("")
+                        + (policyNotes.isEmpty() ? "" : "; " + String.join("; ", policyNotes))));
+            }
+            else if (!policyNotes.isEmpty()) {
+                reasons.add(reason(policy, Outcome.NOT_APPLIED, String.join("; ", policyNotes)));
+            }
+            else if (policies.stream().noneMatch(other -> other != policy && overrides(other, policy, dataSource))) {
+                reasons.add(reason(policy, Outcome.NOT_APPLIED, "in force, but " + policy.columns().describe() + " selects no column of this data source"));
+            }
+        }
+        return masks;
+    }
+
+    private static boolean overrides(MaskingPolicy other, MaskingPolicy policy, DataSource dataSource)
+    {
+        return dataSource.columns().stream().anyMatch(column -> policy.columns().specificity(column).isPresent() && other.columns().specificity(column).isPresent());
+    }
+
+    private static Expression maskFor(MaskingPolicy policy, Column column, DataSource dataSource, Map<MaskingPolicy, List<String>> notes)
+    {
+        Optional<String> refusal = policy.method().refusalFor(column.type());
+        if (refusal.isPresent()) {
+            notes.computeIfAbsent(policy, _ -> new ArrayList<>())
+                    .add("column '" + column.name() + "' masked with NULL instead, because " + refusal.get());
+            return new Expression.NullLiteral(column.type());
+        }
+        Expression masked = castTo(policy.method().mask(column, dataSource.maskingSalt()), column);
+        if (policy.onlyWhere().isEmpty()) {
+            return masked;
+        }
+        CustomSql onlyWhere = policy.onlyWhere().get();
+        List<String> missing = onlyWhere.missingColumns(dataSource);
+        if (!missing.isEmpty()) {
+            notes.computeIfAbsent(policy, _ -> new ArrayList<>())
+                    .add("column '" + column.name() + "' masked in every row, because the condition names column(s) " + missing + " that the data source lacks");
+            return masked;
+        }
+        // A condition that is NULL for a row masks that row: unknown must not reveal.
+        Expression shouldMask = Expressions.call(SqlFunction.COALESCE, onlyWhere.condition(), Expressions.TRUE);
+        return new Expression.Case(
+                List.of(new Expression.WhenClause(shouldMask, masked)),
+                Optional.of(new Expression.Column(column.name())));
+    }
+
+    private static Expression castTo(Expression mask, Column column)
+    {
+        if (mask instanceof Expression.NullLiteral) {
+            return mask;
+        }
+        return new Expression.Cast(mask, column.type());
+    }
+
+    private static Optional<Expression> decideRowFilter(UserContext user, DataSource dataSource, List<RowPolicy> policies, List<Reason> reasons)
+    {
+        List<Expression> filters = new ArrayList<>();
+        for (RowPolicy policy : policies) {
+            if (!policy.applicability().appliesTo(user)) {
+                reasons.add(reason(policy, Outcome.NOT_APPLIED, "does not apply to the user: it applies to " + policy.applicability().describe()));
+                continue;
+            }
+            RowRule.Filter filter = policy.rule().filter(dataSource);
+            Expression folded = PersonFolding.fold(filter.expression(), user);
+            filters.add(folded);
+            reasons.add(reason(policy, Outcome.APPLIED, policy.rule().describe()
+                    + filter.problem().map(problem -> ": " + problem).orElse("")
+                    + (folded.equals(Expressions.FALSE) && filter.problem().isEmpty() ? ": the user qualifies for no rows" : "")
+                    + (policies.size() > 1 ? " (row-level policies combine with AND)" : "")));
+        }
+        Expression combined = Expressions.and(filters);
+        return combined.equals(Expressions.TRUE) ? Optional.empty() : Optional.of(combined);
+    }
+
+    private static Reason reason(Policy policy, Outcome outcome, String explanation)
+    {
+        return new Reason(policy.id(), policy.name(), policy.kind(), outcome, explanation);
+    }
+}
