@@ -63,7 +63,7 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
     public static final SqlType BOOLEAN = new SqlType(Family.BOOLEAN, OptionalInt.empty(), OptionalInt.empty(), "");
     public static final SqlType DATE = new SqlType(Family.DATE, OptionalInt.empty(), OptionalInt.empty(), "");
 
-    private static final Pattern PARAMETERS = Pattern.compile("([a-z ]+?)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?\\s*(with(?:out)? time zone)?");
+    private static final Pattern PARAMETERS = Pattern.compile("([a-z][a-z0-9 ]*?)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?\\s*(with(?:out)? time zone)?");
 
     public SqlType
     {
