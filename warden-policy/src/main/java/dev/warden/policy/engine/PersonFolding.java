@@ -7,7 +7,6 @@ import dev.warden.policy.model.UserContext;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Answers the person-only parts of a boolean expression for one user, so that {@code user_in_group('hr') OR
@@ -22,7 +21,7 @@ final class PersonFolding
     {
         return switch (expression) {
             case PersonNode.SetContains contains when contains.value() instanceof Expression.StringLiteral literal ->
-                    valuesOf(contains.set(), user).contains(literal.value()) ? Expressions.TRUE : Expressions.FALSE;
+                    contains.set().valuesOf(user).contains(literal.value()) ? Expressions.TRUE : Expressions.FALSE;
             case Expression.Logical logical -> {
                 List<Expression> terms = new ArrayList<>(logical.terms().size());
                 for (Expression term : logical.terms()) {
@@ -32,15 +31,6 @@ final class PersonFolding
             }
             case Expression.Not not -> Expressions.not(fold(not.value(), user));
             default -> expression;
-        };
-    }
-
-    private static Set<String> valuesOf(PersonNode.PersonSet set, UserContext user)
-    {
-        return switch (set) {
-            case PersonNode.Groups _ -> user.groups();
-            case PersonNode.Purposes _ -> user.purposes();
-            case PersonNode.Attribute attribute -> user.attributeValues(attribute.key());
         };
     }
 }

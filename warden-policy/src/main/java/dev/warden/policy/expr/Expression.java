@@ -38,7 +38,7 @@ public sealed interface Expression
 
     sealed interface Literal
             extends Expression
-            permits StringLiteral, LongLiteral, DecimalLiteral, DoubleLiteral, BooleanLiteral, NullLiteral, DateLiteral, TimestampLiteral {}
+            permits StringLiteral, LongLiteral, DecimalLiteral, DoubleLiteral, BooleanLiteral, NullLiteral, UntypedNull, DateLiteral, TimestampLiteral {}
 
     record StringLiteral(String value)
             implements Literal
@@ -84,6 +84,10 @@ public sealed interface Expression
             requireNonNull(type, "type is null");
         }
     }
+
+    /** NULL as a governor wrote it in a condition; the engine infers its type from where it stands. */
+    record UntypedNull()
+            implements Literal {}
 
     record DateLiteral(LocalDate value)
             implements Literal

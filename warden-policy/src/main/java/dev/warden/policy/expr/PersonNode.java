@@ -1,6 +1,9 @@
 package dev.warden.policy.expr;
 
 import dev.warden.policy.model.Checks;
+import dev.warden.policy.model.UserContext;
+
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,7 +25,18 @@ public sealed interface PersonNode
 
     /** Which of the person's value sets a {@link SetContains} looks in. */
     sealed interface PersonSet
-            permits Groups, Purposes, Attribute {}
+            permits Groups, Purposes, Attribute
+    {
+        /** This set's values for one user. */
+        default Set<String> valuesOf(UserContext user)
+        {
+            return switch (this) {
+                case Groups _ -> user.groups();
+                case Purposes _ -> user.purposes();
+                case Attribute attribute -> user.attributeValues(attribute.key());
+            };
+        }
+    }
 
     record Groups()
             implements PersonSet {}
