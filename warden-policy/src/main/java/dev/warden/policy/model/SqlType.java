@@ -50,6 +50,19 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
             };
         }
 
+        /**
+         * True when Trino and PostgreSQL write a value of this type as the same text, so that hashing
+         * {@code CAST(value AS varchar)} picks the same rows on both. Floating-point numbers, times and timestamps
+         * are written differently (Trino: {@code 7.1156E2}, {@code 2020-01-01 10:00:00.000}).
+         */
+        public boolean hasPortableText()
+        {
+            return switch (this) {
+                case VARCHAR, TINYINT, SMALLINT, INTEGER, BIGINT, DECIMAL, BOOLEAN, DATE -> true;
+                default -> false;
+            };
+        }
+
         public boolean isTemporal()
         {
             return this == DATE || this == TIMESTAMP || this == TIMESTAMP_WITH_TIME_ZONE || this == TIME;

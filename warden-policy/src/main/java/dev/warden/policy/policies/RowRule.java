@@ -154,8 +154,9 @@ public sealed interface RowRule
     }
 
     /**
-     * A stable {@code percent}% of rows, chosen by a salted hash of the key columns (all columns when none are
-     * given), so that the same rows stay in across queries and users.
+     * A stable {@code percent}% of rows, chosen by a salted hash of the key columns, so that the same rows stay in
+     * across queries, users and engines. Without key columns, every column whose text is the same on every engine
+     * is a key (see {@link SqlType.Family#hasPortableText}).
      */
     record Minimize(int percent, List<String> keyColumns)
             implements RowRule
@@ -177,7 +178,7 @@ public sealed interface RowRule
             List<Expression> keys = new ArrayList<>();
             if (keyColumns.isEmpty()) {
                 for (Column column : dataSource.columns()) {
-                    if (column.type().family() != SqlType.Family.OTHER && column.type().family() != SqlType.Family.VARBINARY) {
+                    if (column.type().family().hasPortableText()) {
                         keys.add(new Expression.Column(column.name()));
                     }
                 }
