@@ -67,9 +67,9 @@ class CustomSqlParserTest
         assertThat(terms.get(3)).isEqualTo(new Comparison(ComparisonOperator.LESS_THAN, new Column("ts"), new Expression.TimestampLiteral(LocalDateTime.of(2024, 1, 31, 10, 15))));
         assertThat(terms.get(4)).isEqualTo(new Expression.InList(new Expression.Cast(new Column("code"), SqlType.varchar(3)),
                 List.of(new StringLiteral("a"), new StringLiteral("b")), false));
-        assertThat(terms.get(10)).isEqualTo(new Comparison(ComparisonOperator.GREATER_THAN, new Expression.Arithmetic(Expression.ArithmeticOperator.MULTIPLY,
+        assertThat(terms.get(9)).isEqualTo(new Comparison(ComparisonOperator.GREATER_THAN, new Expression.Arithmetic(Expression.ArithmeticOperator.MULTIPLY,
                 new Column("total"), new Expression.LongLiteral(2)), new Expression.DoubleLiteral(1000)));
-        assertThat(terms.get(12)).isEqualTo(new Comparison(ComparisonOperator.EQUAL, new Column("y"), new Expression.UntypedNull()));
+        assertThat(terms.get(11)).isEqualTo(new Comparison(ComparisonOperator.EQUAL, new Column("y"), new Expression.UntypedNull()));
     }
 
     @Test
