@@ -19,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -155,6 +156,12 @@ public sealed interface MaskMethod
     record RegexReplace(String regex, String replacement)
             implements MaskMethod
     {
+        /**
+         * Syntax that Java and Trino accept but PostgreSQL does not: named and atomic groups, possessive
+         * quantifiers, quoting, Unicode properties and a few escapes.
+         */
+        private static final Pattern NON_PORTABLE_REGEX = Pattern.compile("\\(\\?<[A-Za-z]|\\(\\?>|(?<!\\\\)[*+?}]\\+|\\\\[QEGpPhHRXkK]");
+
         public RegexReplace
         {
             Checks.value("regex", regex);
@@ -164,6 +171,10 @@ public sealed interface MaskMethod
             }
             catch (PatternSyntaxException e) {
                 throw new InvalidModelException("regex", "'" + regex + "' is not a valid regular expression: " + e.getDescription());
+            }
+            Matcher nonPortable = NON_PORTABLE_REGEX.matcher(regex);
+            if (nonPortable.find()) {
+                throw new InvalidModelException("regex", "'%s' uses '%s', which not every engine Warden enforces on supports".formatted(regex, nonPortable.group()));
             }
         }
 

@@ -329,7 +329,7 @@ public final class SqlRenderer
                     sql.append('(');
                     append(sql, arguments.get(0));
                     sql.append(" ~ ");
-                    append(sql, arguments.get(1));
+                    append(sql, postgresPattern(arguments.get(1)));
                     sql.append(')');
                 }
                 else {
@@ -341,7 +341,7 @@ public final class SqlRenderer
                     sql.append("regexp_replace(");
                     append(sql, arguments.get(0));
                     sql.append(", ");
-                    append(sql, arguments.get(1));
+                    append(sql, postgresPattern(arguments.get(1)));
                     sql.append(", ");
                     append(sql, postgresReplacement(arguments.get(2)));
                     sql.append(", 'g')");
@@ -382,6 +382,11 @@ public final class SqlRenderer
         sql.append(name).append('(');
         appendList(sql, arguments);
         sql.append(')');
+    }
+
+    private static Expression postgresPattern(Expression pattern)
+    {
+        return pattern instanceof Expression.StringLiteral literal ? new Expression.StringLiteral(PostgresRegex.fromTrino(literal.value())) : pattern;
     }
 
     /** Trino writes back-references as {@code $1}, PostgreSQL as {@code \1}; a literal backslash must be doubled there. */
