@@ -1,0 +1,176 @@
+package dev.warden.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.warden.server.config.ServerConfig;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The metadata store: the policy state as one JSON document per entity, a global revision, and the change log
+ * that replicas follow. Every commit is one transaction: the documents, the log entries and the new revision are
+ * written together or not at all, and commits are serialised on the revision row.
+ */
+public final class Store
+        implements AutoCloseable
+{
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    private Store(HikariDataSource dataSource)
+    {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /** Connects, and brings the schema up to date with the migrations in {@code db/migration}. */
+    public static Store open(ServerConfig config)
+    {
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(config.storeUrl());
+        pool.setUsername(config.storeUser());
+        pool.setPassword(config.storePassword());
+        pool.setMaximumPoolSize(config.storePoolSize());
+        pool.setPoolName("warden-store");
+        pool.setAutoCommit(true);
+        HikariDataSource dataSource = new HikariDataSource(pool);
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            return new Store(dataSource);
+        }
+        catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    public long revision()
+    {
+        return jdbi.withHandle(handle -> currentRevision(handle, false));
+    }
+
+    /** Every stored document, with the revision they are current at, read in one transaction. */
+    public Snapshot snapshot()
+    {
+        return jdbi.inTransaction(handle -> {
+            long revision = currentRevision(handle, false);
+            Map<EntityKey, String> documents = new LinkedHashMap<>();
+            handle.createQuery("SELECT kind, id, body FROM entities ORDER BY kind, id")
+                    .map((row, _) -> Map.entry(new EntityKey(row.getString("kind"), row.getString("id")), row.getString("body")))
+                    .forEach(entry -> documents.put(entry.getKey(), entry.getValue()));
+            return new Snapshot(revision, documents);
+        });
+    }
+
+    /**
+     * Commits the changes as the next revision.
+     *
+     * @param basedOn when present, the revision the caller read; if another commit came first, nothing is written
+     *         and a {@link StaleRevisionException} says so
+     */
+    public long commit(String actor, OptionalLong basedOn, List<EntityChange> changes)
+    {
+        requireNonNull(actor, "actor is null");
+        requireNonNull(basedOn, "basedOn is null");
+        List<EntityChange> copied = List.copyOf(changes);
+        if (copied.isEmpty()) {
+            throw new IllegalArgumentException("a commit needs at least one change");
+        }
+        if (copied.stream().map(EntityChange::key).distinct().count() != copied.size()) {
+            throw new IllegalArgumentException("a commit may change each entity at most once");
+        }
+        return jdbi.inTransaction(handle -> {
+            long current = currentRevision(handle, true);
+            if (basedOn.isPresent() && basedOn.getAsLong() != current) {
+                throw new StaleRevisionException(basedOn.getAsLong(), current);
+            }
+            long next = current + 1;
+            Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
+            PreparedBatch delete = handle.prepareBatch("DELETE FROM entities WHERE kind = :kind AND id = :id");
+            PreparedBatch insert = handle.prepareBatch("INSERT INTO entities (kind, id, body, revision) VALUES (:kind, :id, :body, :revision)");
+            PreparedBatch log = handle.prepareBatch("""
+                    INSERT INTO change_log (revision, seq, kind, id, body, actor, committed_at)
+                    VALUES (:revision, :seq, :kind, :id, :body, :actor, :committedAt)""");
+            for (int sequence = 0; sequence < copied.size(); sequence++) {
+                EntityChange change = copied.get(sequence);
+                delete.bind("kind", change.key().kind()).bind("id", change.key().id()).add();
+                if (change.body().isPresent()) {
+                    insert.bind("kind", change.key().kind()).bind("id", change.key().id())
+                            .bind("body", change.body().get()).bind("revision", next).add();
+                }
+                log.bind("revision", next).bind("seq", sequence)
+                        .bind("kind", change.key().kind()).bind("id", change.key().id())
+                        .bind("body", change.body().orElse(null))
+                        .bind("actor", actor).bind("committedAt", now).add();
+            }
+            delete.execute();
+            if (copied.stream().anyMatch(change -> change.body().isPresent())) {
+                insert.execute();
+            }
+            log.execute();
+            handle.createUpdate("UPDATE state_revision SET revision = :revision WHERE singleton = 1")
+                    .bind("revision", next)
+                    .execute();
+            return next;
+        });
+    }
+
+    /** The changes of the (at most {@code maxRevisions}) revisions committed after {@code revision}, oldest first. */
+    public List<ChangeRecord> changesAfter(long revision, int maxRevisions)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT revision, seq, kind, id, body, actor, committed_at FROM change_log
+                        WHERE revision > :after AND revision <= (
+                            SELECT COALESCE(MAX(revision), :after) FROM (
+                                SELECT DISTINCT revision FROM change_log WHERE revision > :after ORDER BY revision LIMIT :revisions) r)
+                        ORDER BY revision, seq""")
+                .bind("after", revision)
+                .bind("revisions", maxRevisions)
+                .map((row, _) -> new ChangeRecord(
+                        row.getLong("revision"),
+                        row.getInt("seq"),
+                        new EntityChange(new EntityKey(row.getString("kind"), row.getString("id")), Optional.ofNullable(row.getString("body"))),
+                        row.getString("actor"),
+                        row.getTimestamp("committed_at").toInstant()))
+                .list());
+    }
+
+    private static long currentRevision(Handle handle, boolean lock)
+    {
+        return handle.createQuery("SELECT revision FROM state_revision WHERE singleton = 1" + (lock ? " FOR UPDATE" : ""))
+                .mapTo(Long.class)
+                .one();
+    }
+
+    @Override
+    public void close()
+    {
+        dataSource.close();
+    }
+
+    /** Every document at one revision. */
+    public record Snapshot(long revision, Map<EntityKey, String> documents)
+    {
+        public Snapshot
+        {
+            documents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(documents));
+        }
+    }
+}
