@@ -61,6 +61,12 @@ public final class Store
         }
     }
 
+    /** For the server's other tables (keys, audit), which share this store's connections. */
+    public Jdbi jdbi()
+    {
+        return jdbi;
+    }
+
     public long revision()
     {
         return jdbi.withHandle(handle -> currentRevision(handle, false));
