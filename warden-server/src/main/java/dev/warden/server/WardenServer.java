@@ -1,0 +1,214 @@
+package dev.warden.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.server.api.ApiException;
+import dev.warden.server.auth.ApiKey;
+import dev.warden.server.auth.ApiKeys;
+import dev.warden.server.auth.Permission;
+import dev.warden.server.config.ServerConfig;
+import dev.warden.server.store.ChangeRecord;
+import dev.warden.server.store.Store;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The Warden server: the metadata store behind an authenticated JSON API under {@code /api/v1}, and
+ * {@code /health} without authentication.
+ */
+public final class WardenServer
+        implements AutoCloseable
+{
+    private static final String API_KEY = "warden.apiKey";
+    private static final int MAX_REVISIONS_PER_PAGE = 1_000;
+
+    private final Store store;
+    private final ApiKeys apiKeys;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Javalin http;
+
+    private WardenServer(ServerConfig config, Store store)
+    {
+        this.store = requireNonNull(store, "store is null");
+        this.apiKeys = new ApiKeys(store.jdbi());
+        this.http = Javalin.create(javalin -> {
+            javalin.startup.showJavalinBanner = false;
+            javalin.jetty.host = config.httpHost();
+            javalin.jetty.port = config.httpPort();
+            javalin.routes.exception(ApiException.class, this::sendError);
+            javalin.routes.exception(Exception.class, (exception, context) ->
+                    sendError(new ApiException(500, "INTERNAL", "internal error: " + exception.getClass().getSimpleName(), Optional.empty()), context));
+            javalin.routes.error(404, context -> {
+                if (!"application/json".equals(context.contentType())) {
+                    sendError(ApiException.notFound("no such endpoint: " + context.method() + " " + context.path()), context);
+                }
+            });
+            javalin.routes.before("/api/*", this::authenticate);
+            javalin.routes.get("/health", context -> sendJson(context, Map.of("status", "UP", "revision", store.revision())));
+            javalin.routes.get("/api/v1/snapshot", this::snapshot);
+            javalin.routes.get("/api/v1/changes", this::changes);
+        });
+    }
+
+    /** Opens the store, makes sure an admin key exists (printing a new one once), and starts serving. */
+    public static WardenServer start(ServerConfig config, PrintStream console)
+    {
+        Store store = Store.open(config);
+        try {
+            WardenServer server = new WardenServer(config, store);
+            server.bootstrap(config, console);
+            server.http.start();
+            return server;
+        }
+        catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private void bootstrap(ServerConfig config, PrintStream console)
+    {
+        if (!apiKeys.isEmpty()) {
+            return;
+        }
+        if (config.bootstrapAdminKey().isPresent()) {
+            apiKeys.createWithKey(config.bootstrapAdminKey().get(), "bootstrap admin", Set.of(Permission.ADMIN), "bootstrap");
+            console.println("Created the bootstrap admin API key from configuration.");
+            return;
+        }
+        ApiKeys.Created created = apiKeys.create("bootstrap admin", Set.of(Permission.ADMIN), Optional.empty(), "bootstrap");
+        console.println("Bootstrap admin API key (shown once, keep it safe): " + created.key());
+    }
+
+    public int port()
+    {
+        return http.port();
+    }
+
+    public URI uri()
+    {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    public ApiKeys apiKeys()
+    {
+        return apiKeys;
+    }
+
+    private void authenticate(Context context)
+    {
+        String header = context.header("Authorization");
+        if (header == null || !header.startsWith("Bearer ")) {
+            throw ApiException.unauthenticated();
+        }
+        ApiKey key = apiKeys.authenticate(header.substring("Bearer ".length()).strip())
+                .orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED", "the API key is unknown or revoked", Optional.empty()));
+        context.attribute(API_KEY, key);
+    }
+
+    private static void require(Context context, Permission permission)
+    {
+        ApiKey key = context.attribute(API_KEY);
+        if (key == null || !key.has(permission)) {
+            throw ApiException.forbidden("this needs the %s permission, which API key '%s' lacks".formatted(permission, key == null ? "?" : key.name()));
+        }
+    }
+
+    private void snapshot(Context context)
+            throws Exception
+    {
+        require(context, Permission.SERVICE);
+        Store.Snapshot snapshot = store.snapshot();
+        ObjectNode body = json.createObjectNode().put("revision", snapshot.revision());
+        var documents = body.putArray("documents");
+        for (var entry : snapshot.documents().entrySet()) {
+            documents.addObject()
+                    .put("kind", entry.getKey().kind())
+                    .put("id", entry.getKey().id())
+                    .set("body", json.readTree(entry.getValue()));
+        }
+        sendJson(context, body);
+    }
+
+    private void changes(Context context)
+            throws Exception
+    {
+        require(context, Permission.SERVICE);
+        long after = parseLong(context, "after");
+        List<ChangeRecord> changes = store.changesAfter(after, MAX_REVISIONS_PER_PAGE);
+        ObjectNode body = json.createObjectNode().put("after", after).put("revision", store.revision());
+        var list = body.putArray("changes");
+        for (ChangeRecord change : changes) {
+            ObjectNode item = list.addObject()
+                    .put("revision", change.revision())
+                    .put("kind", change.change().key().kind())
+                    .put("id", change.change().key().id())
+                    .put("actor", change.actor())
+                    .put("committedAt", change.committedAt().toString());
+            if (change.change().body().isPresent()) {
+                item.set("body", json.readTree(change.change().body().get()));
+            }
+            else {
+                item.putNull("body");
+            }
+        }
+        sendJson(context, body);
+    }
+
+    private static long parseLong(Context context, String parameter)
+    {
+        String value = context.queryParam(parameter);
+        if (value == null) {
+            throw ApiException.badRequest(parameter, "query parameter '%s' is required".formatted(parameter));
+        }
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed < 0) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        }
+        catch (NumberFormatException e) {
+            throw ApiException.badRequest(parameter, "query parameter '%s' must be a revision (a whole number, 0 or more), not '%s'".formatted(parameter, value));
+        }
+    }
+
+    private void sendError(ApiException error, Context context)
+    {
+        ObjectNode body = json.createObjectNode().put("code", error.code()).put("message", error.getMessage());
+        if (error.field().isPresent()) {
+            body.put("field", error.field().get());
+        }
+        else {
+            body.putNull("field");
+        }
+        context.status(error.status());
+        sendJson(context, body);
+    }
+
+    private void sendJson(Context context, Object body)
+    {
+        try {
+            context.contentType("application/json").result(json.writeValueAsString(body));
+        }
+        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        http.stop();
+        store.close();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.warden.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.server.WardenServer;
+import dev.warden.server.auth.ApiKeys;
+import dev.warden.server.auth.Permission;
+import dev.warden.server.config.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The server over real HTTP on a free port, with its embedded store. */
+class ServerHttpTest
+{
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDirectory;
+
+    private WardenServer server;
+    private String adminKey;
+
+    @BeforeEach
+    void start()
+    {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
+                new PrintStream(console, true, StandardCharsets.UTF_8));
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("Bootstrap admin API key (shown once, keep it safe): wdn_");
+        adminKey = printed.substring(printed.indexOf("wdn_")).strip();
+    }
+
+    @AfterEach
+    void stop()
+    {
+        server.close();
+    }
+
+    @Test
+    void healthNeedsNoKey()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/health", Optional.empty());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).get("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void everyApiEndpointNeedsAValidKeyAndSaysWhichPermissionIsMissing()
+            throws Exception
+    {
+        HttpResponse<String> anonymous = get("/api/v1/snapshot", Optional.empty());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(anonymous.body()).get("code").asText()).isEqualTo("UNAUTHENTICATED");
+
+        HttpResponse<String> wrongKey = get("/api/v1/snapshot", Optional.of(ApiKeys.PREFIX + "not-a-key"));
+        assertThat(wrongKey.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(wrongKey.body()).get("message").asText()).isEqualTo("the API key is unknown or revoked");
+
+        String auditorKey = server.apiKeys().create("auditor", Set.of(Permission.AUDIT), Optional.empty(), "test").key();
+        HttpResponse<String> forbidden = get("/api/v1/snapshot", Optional.of(auditorKey));
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(forbidden.body()).get("message").asText()).isEqualTo("this needs the SERVICE permission, which API key 'auditor' lacks");
+
+        HttpResponse<String> allowed = get("/api/v1/snapshot", Optional.of(adminKey));
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        JsonNode snapshot = JSON.readTree(allowed.body());
+        assertThat(snapshot.get("revision").asLong()).isZero();
+        assertThat(snapshot.get("documents")).isEmpty();
+    }
+
+    @Test
+    void badInputNamesTheField()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/api/v1/changes?after=minus-one", Optional.of(adminKey));
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body());
+        assertThat(error.get("code").asText()).isEqualTo("INVALID");
+        assertThat(error.get("field").asText()).isEqualTo("after");
+        assertThat(error.get("message").asText()).isEqualTo("query parameter 'after' must be a revision (a whole number, 0 or more), not 'minus-one'");
+
+        HttpResponse<String> unknown = get("/api/v1/nothing-here", Optional.of(adminKey));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).get("code").asText()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void theBootstrapKeyIsPrintedOnlyOnFirstStart()
+    {
+        server.close();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
+                new PrintStream(console, true, StandardCharsets.UTF_8));
+        assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain("wdn_");
+        assertThat(server.apiKeys().authenticate(adminKey)).isPresent();
+    }
+
+    private HttpResponse<String> get(String path, Optional<String> key)
+            throws Exception
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.uri() + path)).GET();
+        key.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
