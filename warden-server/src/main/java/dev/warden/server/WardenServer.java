@@ -56,6 +56,7 @@ public final class WardenServer
             javalin.routes.get("/health", context -> sendJson(context, Map.of("status", "UP", "revision", store.revision())));
             javalin.routes.get("/api/v1/snapshot", this::snapshot);
             javalin.routes.get("/api/v1/changes", this::changes);
+            javalin.routes.get("/api/v1/audit", this::audit);
         });
     }
 
@@ -160,6 +161,30 @@ public final class WardenServer
             else {
                 item.putNull("body");
             }
+        }
+        sendJson(context, body);
+    }
+
+    private void audit(Context context)
+            throws Exception
+    {
+        require(context, Permission.AUDIT);
+        int limit = context.queryParam("limit") == null ? 100 : (int) Math.min(parseLong(context, "limit"), 1_000);
+        var entries = store.audit(Optional.ofNullable(context.queryParam("actor")), Optional.ofNullable(context.queryParam("kind")),
+                Optional.ofNullable(context.queryParam("id")), limit);
+        ObjectNode body = json.createObjectNode();
+        var list = body.putArray("entries");
+        for (var entry : entries) {
+            ObjectNode item = list.addObject()
+                    .put("id", entry.id())
+                    .put("at", entry.at().toString())
+                    .put("actor", entry.actor())
+                    .put("action", entry.action())
+                    .put("kind", entry.key().kind())
+                    .put("entityId", entry.key().id())
+                    .put("revision", entry.revision());
+            item.set("before", entry.before().isPresent() ? json.readTree(entry.before().get()) : json.nullNode());
+            item.set("after", entry.after().isPresent() ? json.readTree(entry.after().get()) : json.nullNode());
         }
         sendJson(context, body);
     }

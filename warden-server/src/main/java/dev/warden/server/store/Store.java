@@ -109,7 +109,11 @@ public final class Store
             }
             long next = current + 1;
             Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
+            Map<EntityKey, String> before = currentBodies(handle, copied);
             PreparedBatch delete = handle.prepareBatch("DELETE FROM entities WHERE kind = :kind AND id = :id");
+            PreparedBatch audit = handle.prepareBatch("""
+                    INSERT INTO audit_log (at, actor, action, kind, entity_id, revision, before_body, after_body)
+                    VALUES (:at, :actor, :action, :kind, :id, :revision, :before, :after)""");
             PreparedBatch insert = handle.prepareBatch("INSERT INTO entities (kind, id, body, revision) VALUES (:kind, :id, :body, :revision)");
             PreparedBatch log = handle.prepareBatch("""
                     INSERT INTO change_log (revision, seq, kind, id, body, actor, committed_at)
@@ -121,6 +125,11 @@ public final class Store
                     insert.bind("kind", change.key().kind()).bind("id", change.key().id())
                             .bind("body", change.body().get()).bind("revision", next).add();
                 }
+                String previous = before.get(change.key());
+                String action = change.body().isEmpty() ? "delete" : previous == null ? "create" : "update";
+                audit.bind("at", now).bind("actor", actor).bind("action", action)
+                        .bind("kind", change.key().kind()).bind("id", change.key().id()).bind("revision", next)
+                        .bind("before", previous).bind("after", change.body().orElse(null)).add();
                 log.bind("revision", next).bind("seq", sequence)
                         .bind("kind", change.key().kind()).bind("id", change.key().id())
                         .bind("body", change.body().orElse(null))
@@ -131,6 +140,7 @@ public final class Store
                 insert.execute();
             }
             log.execute();
+            audit.execute();
             handle.createUpdate("UPDATE state_revision SET revision = :revision WHERE singleton = 1")
                     .bind("revision", next)
                     .execute();
@@ -156,6 +166,46 @@ public final class Store
                         row.getString("actor"),
                         row.getTimestamp("committed_at").toInstant()))
                 .list());
+    }
+
+    private static Map<EntityKey, String> currentBodies(Handle handle, List<EntityChange> changes)
+    {
+        Map<EntityKey, String> bodies = new LinkedHashMap<>();
+        for (EntityChange change : changes) {
+            handle.createQuery("SELECT body FROM entities WHERE kind = :kind AND id = :id")
+                    .bind("kind", change.key().kind())
+                    .bind("id", change.key().id())
+                    .mapTo(String.class)
+                    .findOne()
+                    .ifPresent(body -> bodies.put(change.key(), body));
+        }
+        return bodies;
+    }
+
+    /** Audit entries, newest first, filtered by whichever of actor, kind and entity id are given. */
+    public List<AuditEntry> audit(Optional<String> actor, Optional<String> kind, Optional<String> entityId, int limit)
+    {
+        StringBuilder sql = new StringBuilder("SELECT * FROM audit_log WHERE 1 = 1");
+        actor.ifPresent(_ -> sql.append(" AND actor = :actor"));
+        kind.ifPresent(_ -> sql.append(" AND kind = :kind"));
+        entityId.ifPresent(_ -> sql.append(" AND entity_id = :entityId"));
+        sql.append(" ORDER BY id DESC LIMIT :limit");
+        return jdbi.withHandle(handle -> {
+            var query = handle.createQuery(sql.toString()).bind("limit", limit);
+            actor.ifPresent(value -> query.bind("actor", value));
+            kind.ifPresent(value -> query.bind("kind", value));
+            entityId.ifPresent(value -> query.bind("entityId", value));
+            return query.map((row, _) -> new AuditEntry(
+                            row.getLong("id"),
+                            row.getTimestamp("at").toInstant(),
+                            row.getString("actor"),
+                            row.getString("action"),
+                            new EntityKey(row.getString("kind"), row.getString("entity_id")),
+                            row.getLong("revision"),
+                            Optional.ofNullable(row.getString("before_body")),
+                            Optional.ofNullable(row.getString("after_body"))))
+                    .list();
+        });
     }
 
     private static long currentRevision(Handle handle, boolean lock)

@@ -64,6 +64,15 @@ class StoreTest
             assertThat(opened.changesAfter(1, 100)).extracting(ChangeRecord::revision).containsExactly(2L, 2L);
             assertThat(opened.changesAfter(0, 1)).extracting(ChangeRecord::revision).containsExactly(1L, 1L);
             assertThat(opened.changesAfter(2, 100)).isEmpty();
+
+            assertThat(opened.audit(Optional.empty(), Optional.of("user"), Optional.of("alice"), 10))
+                    .extracting(AuditEntry::actor, AuditEntry::action, AuditEntry::revision, AuditEntry::before, AuditEntry::after)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("governor", "update", 2L, Optional.of("{\"name\":\"alice\"}"), Optional.of("{\"name\":\"alice\",\"groups\":[\"hr\"]}")),
+                            org.assertj.core.groups.Tuple.tuple("admin", "create", 1L, Optional.empty(), Optional.of("{\"name\":\"alice\"}")));
+            assertThat(opened.audit(Optional.of("governor"), Optional.empty(), Optional.empty(), 10))
+                    .extracting(AuditEntry::action, entry -> entry.key().id())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("delete", "mask-ssn"), org.assertj.core.groups.Tuple.tuple("update", "alice"));
         }
     }
 
