@@ -207,7 +207,7 @@ final class YamlReader
             int sqlColumn = Integer.parseInt(matcher.group(2));
             int quote = scalar.getScalarStyle() == DumperOptions.ScalarStyle.PLAIN ? 0 : 1;
             Node at = new ScalarNode(scalar.getTag(), scalar.getValue(),
-                    new org.yaml.snakeyaml.error.Mark("", 0, scalar.getStartMark().getLine(), scalar.getStartMark().getColumn() + quote + sqlColumn, new int[0], 0),
+                    new org.yaml.snakeyaml.error.Mark("", 0, scalar.getStartMark().getLine(), scalar.getStartMark().getColumn() + quote + sqlColumn - 1, new int[0], 0),
                     scalar.getEndMark(), scalar.getScalarStyle());
             return new YamlProblem(at, field, "invalid SQL: " + reason);
         }
