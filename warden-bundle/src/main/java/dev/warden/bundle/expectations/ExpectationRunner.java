@@ -69,7 +69,7 @@ public final class ExpectationRunner
         List<String> maskedButExpectedShown = expectation.unmasked().stream().filter(decision.masks()::containsKey).toList();
         if (!maskedButExpectedShown.isEmpty()) {
             SqlRenderer renderer = SqlRenderer.forUser(SqlDialect.TRINO, user);
-            failures.add("columns expected unmasked but masked: " + maskedButExpectedShown.stream()
+            failures.add("columns expected unmasked but masked:" + maskedButExpectedShown.stream()
                     .map(column -> "\n  " + column + " = " + renderer.render(decision.masks().get(column)))
                     .collect(Collectors.joining()));
         }
