@@ -158,7 +158,10 @@ public final class ExpressionEvaluator
 
     private static Boolean negateIf(boolean negated, Boolean value)
     {
-        return value == null || !negated ? value : !value;
+        if (value == null || !negated) {
+            return value;
+        }
+        return !value;
     }
 
     private Boolean in(Object value, List<Expression> list, Map<String, Object> row)
