@@ -49,6 +49,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * Writes a policy state and expectations as one bundle file that {@link BundleLoader} reads back to the same
  * state: {@code load(write(x))} equals {@code x}. Policies are written in order of sequence; a policy's
@@ -79,11 +81,7 @@ public final class BundleWriter
         putIfNotEmpty(document, "projects", state.projects().values().stream().map(BundleWriter::project).toList());
         putIfNotEmpty(document, "dataSources", state.dataSources().values().stream().map(BundleWriter::dataSource).toList());
         if (!state.accessGrantMapping().equals(AccessGrantMapping.DEFAULT)) {
-            Map<String, Object> mapping = new LinkedHashMap<>();
-            for (AccessType type : AccessType.values()) {
-                mapping.put(type.name(), names(state.accessGrantMapping().valuesFor(type)));
-            }
-            document.put("accessGrantMapping", mapping);
+            document.put("accessGrantMapping", accessGrantMapping(state.accessGrantMapping()));
         }
         putIfNotEmpty(document, "approvals", state.approvals().stream()
                 .sorted(Comparator.comparing(AccessApproval::userName).thenComparing(AccessApproval::dataSourceId).thenComparing(AccessApproval::accessType))
@@ -99,6 +97,70 @@ public final class BundleWriter
         putIfNotEmpty(document, "policies", writtenPolicies);
         putIfNotEmpty(document, "expectations", expectations.stream().map(BundleWriter::expectation).toList());
         return yaml().dump(document);
+    }
+
+    /**
+     * One entity of a state as a bundle writes it: the bundle section it belongs in ({@code users}, {@code policies},
+     * ...), its id within that section, and its document (a map, list or string of plain values).
+     */
+    public record EntityDocument(String section, String id, Object document)
+    {
+        public EntityDocument
+        {
+            requireNonNull(section, "section is null");
+            requireNonNull(id, "id is null");
+            requireNonNull(document, "document is null");
+        }
+    }
+
+    /**
+     * Every entity of the state as a document of its own, as a store keeps them; {@link #assemble} puts documents
+     * back into one bundle. Policies always carry their sequence, so that the order they were created in survives.
+     */
+    public static List<EntityDocument> documents(PolicyState state)
+    {
+        List<EntityDocument> documents = new ArrayList<>();
+        state.tags().stream().map(Tag::path).sorted().forEach(path -> documents.add(new EntityDocument("tags", path, path)));
+        state.purposes().values().forEach(purpose -> documents.add(new EntityDocument("purposes", purpose.name(), purpose(purpose))));
+        state.groups().values().forEach(group -> documents.add(new EntityDocument("groups", group.name(), group(group))));
+        state.users().values().forEach(user -> documents.add(new EntityDocument("users", user.name(), user(user))));
+        state.projects().values().forEach(project -> documents.add(new EntityDocument("projects", project.name(), project(project))));
+        state.dataSources().values().forEach(dataSource -> documents.add(new EntityDocument("dataSources", dataSource.id(), dataSource(dataSource))));
+        if (!state.accessGrantMapping().equals(AccessGrantMapping.DEFAULT)) {
+            documents.add(new EntityDocument("accessGrantMapping", "accessGrantMapping", accessGrantMapping(state.accessGrantMapping())));
+        }
+        state.approvals().forEach(approval -> documents.add(new EntityDocument("approvals", approvalId(approval), approval(approval))));
+        state.policies().values().forEach(policy -> documents.add(new EntityDocument("policies", policy.id(), policy(policy, -1))));
+        return documents;
+    }
+
+    /** The id an approval is stored under: {@code user/dataSource/ACCESS}. */
+    public static String approvalId(AccessApproval approval)
+    {
+        return approval.userName() + "/" + approval.dataSourceId() + "/" + approval.accessType().name();
+    }
+
+    /** One bundle, as YAML, of documents such as {@link #documents} returns; {@link BundleLoader} reads it back. */
+    public static String assemble(List<EntityDocument> documents)
+    {
+        Map<String, Object> bundle = new LinkedHashMap<>();
+        for (String section : BundleLoader.TOP_LEVEL_KEYS) {
+            List<Object> entries = documents.stream().filter(document -> document.section().equals(section)).map(EntityDocument::document).toList();
+            if (entries.isEmpty()) {
+                continue;
+            }
+            bundle.put(section, section.equals("accessGrantMapping") ? entries.getLast() : entries);
+        }
+        return yaml().dump(bundle);
+    }
+
+    private static Map<String, Object> accessGrantMapping(AccessGrantMapping accessGrantMapping)
+    {
+        Map<String, Object> mapping = new LinkedHashMap<>();
+        for (AccessType type : AccessType.values()) {
+            mapping.put(type.name(), names(accessGrantMapping.valuesFor(type)));
+        }
+        return mapping;
     }
 
     private static Yaml yaml()

@@ -102,6 +102,21 @@ class BundleWriterTest
         assertThat(loaded.expectations()).isEqualTo(expectations);
         // Writing is deterministic: what was read back writes the same text.
         assertThat(BundleWriter.write(copy, loaded.expectations())).isEqualTo(yaml);
+
+        // One document per entity, shuffled as a store may return them, assembles back into the same state.
+        List<BundleWriter.EntityDocument> documents = new ArrayList<>(BundleWriter.documents(state));
+        java.util.Collections.shuffle(documents, new java.util.Random(documents.size()));
+        String assembled = BundleWriter.assemble(documents);
+        PolicyState reassembled = BundleLoader.load("assembled", List.of(new SourceFile("assembled.yaml", assembled))).state();
+        assertThat(reassembled.users()).as(assembled).isEqualTo(state.users());
+        assertThat(reassembled.groups()).isEqualTo(state.groups());
+        assertThat(reassembled.purposes()).isEqualTo(state.purposes());
+        assertThat(reassembled.projects()).isEqualTo(state.projects());
+        assertThat(reassembled.tags()).isEqualTo(state.tags());
+        assertThat(reassembled.dataSources()).isEqualTo(state.dataSources());
+        assertThat(reassembled.policies()).isEqualTo(state.policies());
+        assertThat(reassembled.approvals()).isEqualTo(state.approvals());
+        assertThat(reassembled.accessGrantMapping()).isEqualTo(state.accessGrantMapping());
     }
 
     private static Row row(String... keysAndValues)
