@@ -3,6 +3,12 @@ package dev.warden.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.server.api.ApiException;
+import dev.warden.server.api.BundleRejectedException;
+import dev.warden.server.api.Caller;
+import dev.warden.server.api.EntityRoutes;
+import dev.warden.server.state.InvalidChangeException;
+import dev.warden.server.state.PolicyStateService;
+import dev.warden.server.store.StaleRevisionException;
 import dev.warden.server.auth.ApiKey;
 import dev.warden.server.auth.ApiKeys;
 import dev.warden.server.auth.Permission;
@@ -34,17 +40,27 @@ public final class WardenServer
     private final Store store;
     private final ApiKeys apiKeys;
     private final ObjectMapper json = new ObjectMapper();
+    private final PolicyStateService state;
+    private final EntityRoutes entities;
     private final Javalin http;
 
     private WardenServer(ServerConfig config, Store store)
     {
         this.store = requireNonNull(store, "store is null");
         this.apiKeys = new ApiKeys(store.jdbi());
+        this.state = new PolicyStateService(store, json);
+        this.entities = new EntityRoutes(state, json);
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
             javalin.routes.exception(ApiException.class, this::sendError);
+            javalin.routes.exception(InvalidChangeException.class, (exception, context) -> sendProblems(context, 400, "INVALID",
+                    exception.problems().stream().map(problem -> new Problem(problem.field(), problem.message(), 0, 0)).toList()));
+            javalin.routes.exception(BundleRejectedException.class, (exception, context) -> sendProblems(context, 400, "INVALID_BUNDLE",
+                    exception.bundleException().errors().stream().map(error -> new Problem(error.field(), error.message(), error.line(), error.column())).toList()));
+            javalin.routes.exception(StaleRevisionException.class, (exception, context) ->
+                    sendError(new ApiException(409, "STALE_REVISION", exception.getMessage(), Optional.of("basedOn")), context));
             javalin.routes.exception(Exception.class, (exception, context) ->
                     sendError(new ApiException(500, "INTERNAL", "internal error: " + exception.getClass().getSimpleName(), Optional.empty()), context));
             javalin.routes.error(404, context -> {
@@ -57,6 +73,11 @@ public final class WardenServer
             javalin.routes.get("/api/v1/snapshot", this::snapshot);
             javalin.routes.get("/api/v1/changes", this::changes);
             javalin.routes.get("/api/v1/audit", this::audit);
+            javalin.routes.post("/api/v1/apply", context -> sendJson(context, entities.apply(caller(context), context)));
+            javalin.routes.get("/api/v1/{section}", context -> sendJson(context, entities.list(caller(context), context)));
+            javalin.routes.get("/api/v1/{section}/{id}", context -> sendJson(context, entities.get(caller(context), context)));
+            javalin.routes.put("/api/v1/{section}/{id}", context -> sendJson(context, entities.put(caller(context), context)));
+            javalin.routes.delete("/api/v1/{section}/{id}", context -> sendJson(context, entities.delete(caller(context), context)));
         });
     }
 
@@ -105,6 +126,11 @@ public final class WardenServer
         return apiKeys;
     }
 
+    public PolicyStateService state()
+    {
+        return state;
+    }
+
     private void authenticate(Context context)
     {
         String header = context.header("Authorization");
@@ -116,18 +142,19 @@ public final class WardenServer
         context.attribute(API_KEY, key);
     }
 
-    private static void require(Context context, Permission permission)
+    private static Caller caller(Context context)
     {
         ApiKey key = context.attribute(API_KEY);
-        if (key == null || !key.has(permission)) {
-            throw ApiException.forbidden("this needs the %s permission, which API key '%s' lacks".formatted(permission, key == null ? "?" : key.name()));
+        if (key == null) {
+            throw ApiException.unauthenticated();
         }
+        return new Caller(key);
     }
 
     private void snapshot(Context context)
             throws Exception
     {
-        require(context, Permission.SERVICE);
+        caller(context).require(Permission.SERVICE);
         Store.Snapshot snapshot = store.snapshot();
         ObjectNode body = json.createObjectNode().put("revision", snapshot.revision());
         var documents = body.putArray("documents");
@@ -143,7 +170,7 @@ public final class WardenServer
     private void changes(Context context)
             throws Exception
     {
-        require(context, Permission.SERVICE);
+        caller(context).require(Permission.SERVICE);
         long after = parseLong(context, "after");
         List<ChangeRecord> changes = store.changesAfter(after, MAX_REVISIONS_PER_PAGE);
         ObjectNode body = json.createObjectNode().put("after", after).put("revision", store.revision());
@@ -168,7 +195,7 @@ public final class WardenServer
     private void audit(Context context)
             throws Exception
     {
-        require(context, Permission.AUDIT);
+        caller(context).require(Permission.AUDIT);
         int limit = context.queryParam("limit") == null ? 100 : (int) Math.min(parseLong(context, "limit"), 1_000);
         var entries = store.audit(Optional.ofNullable(context.queryParam("actor")), Optional.ofNullable(context.queryParam("kind")),
                 Optional.ofNullable(context.queryParam("id")), limit);
@@ -217,6 +244,26 @@ public final class WardenServer
             body.putNull("field");
         }
         context.status(error.status());
+        sendJson(context, body);
+    }
+
+    private record Problem(String field, String message, int line, int column) {}
+
+    private void sendProblems(Context context, int status, String code, List<Problem> problems)
+    {
+        ObjectNode body = json.createObjectNode()
+                .put("code", code)
+                .put("message", String.join("; ", problems.stream()
+                        .map(problem -> problem.field().isEmpty() ? problem.message() : problem.field() + ": " + problem.message()).toList()))
+                .put("field", problems.getFirst().field());
+        var list = body.putArray("problems");
+        for (Problem problem : problems) {
+            ObjectNode item = list.addObject().put("field", problem.field()).put("message", problem.message());
+            if (problem.line() > 0) {
+                item.put("line", problem.line()).put("column", problem.column());
+            }
+        }
+        context.status(status);
         sendJson(context, body);
     }
 

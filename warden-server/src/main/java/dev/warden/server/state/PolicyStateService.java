@@ -1,0 +1,198 @@
+package dev.warden.server.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.bundle.Bundle;
+import dev.warden.bundle.BundleError;
+import dev.warden.bundle.BundleException;
+import dev.warden.bundle.BundleLoader;
+import dev.warden.bundle.BundleWriter;
+import dev.warden.bundle.BundleWriter.EntityDocument;
+import dev.warden.policy.engine.PolicyEngine;
+import dev.warden.policy.policies.Policy;
+import dev.warden.policy.state.PolicyState;
+import dev.warden.server.store.EntityChange;
+import dev.warden.server.store.EntityKey;
+import dev.warden.server.store.Store;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The policy state the server serves: loaded from the store at start, changed only through {@link #change}, which
+ * checks the whole resulting state (every reference, every custom SQL condition) before committing, so that the
+ * store never holds a state the engine would refuse. Entities are kept as the documents of Warden's bundle format,
+ * one per entity, keyed by bundle section ({@code users}, {@code policies}, ...) and id.
+ */
+public final class PolicyStateService
+{
+    private static final Pattern INDEXED_FIELD = Pattern.compile("^([A-Za-z]+)\\[(\\d+)](.*)$");
+
+    private final Store store;
+    private final ObjectMapper json;
+    private volatile Current current;
+
+    /** The state at one revision, with an engine over it and the documents it was built from. */
+    public record Current(long revision, PolicyState state, PolicyEngine engine, Map<EntityKey, Object> documents)
+    {
+        public Current
+        {
+            requireNonNull(state, "state is null");
+            requireNonNull(engine, "engine is null");
+            documents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(documents));
+        }
+    }
+
+    /** A document to write ({@code document} present) or delete. */
+    public record DocumentChange(EntityKey key, Optional<Object> document)
+    {
+        public DocumentChange
+        {
+            requireNonNull(key, "key is null");
+            requireNonNull(document, "document is null");
+        }
+    }
+
+    public PolicyStateService(Store store, ObjectMapper json)
+    {
+        this.store = requireNonNull(store, "store is null");
+        this.json = requireNonNull(json, "json is null");
+        Store.Snapshot snapshot = store.snapshot();
+        Map<EntityKey, Object> documents = new LinkedHashMap<>();
+        snapshot.documents().forEach((key, body) -> documents.put(key, parse(body)));
+        try {
+            this.current = build(snapshot.revision(), documents);
+        }
+        catch (InvalidChangeException e) {
+            throw new IllegalStateException("the stored policy state at revision %d is invalid: %s".formatted(snapshot.revision(), e.getMessage()), e);
+        }
+    }
+
+    public Current current()
+    {
+        return current;
+    }
+
+    /**
+     * Applies the changes as one new revision, or refuses them all.
+     *
+     * @param basedOn the revision the caller read, when it wants to be told that someone else changed the state first
+     */
+    public synchronized Current change(String actor, OptionalLong basedOn, List<DocumentChange> changes, Authorizer authorizer)
+    {
+        Current before = current;
+        if (basedOn.isPresent() && basedOn.getAsLong() != before.revision()) {
+            throw new dev.warden.server.store.StaleRevisionException(basedOn.getAsLong(), before.revision());
+        }
+        Map<EntityKey, Object> documents = new LinkedHashMap<>(before.documents());
+        List<EntityChange> stored = new ArrayList<>();
+        long nextSequence = before.state().policies().values().stream().mapToLong(Policy::sequence).max().orElse(0) + 1;
+        for (DocumentChange change : changes) {
+            if (change.document().isEmpty()) {
+                documents.remove(change.key());
+                stored.add(EntityChange.delete(change.key()));
+                continue;
+            }
+            Object document = change.document().get();
+            if (change.key().kind().equals("policies") && document instanceof Map<?, ?> policy && !policy.containsKey("sequence")) {
+                Object previous = before.documents().get(change.key());
+                Object sequence = previous instanceof Map<?, ?> old && old.containsKey("sequence") ? old.get("sequence") : nextSequence++;
+                Map<Object, Object> withSequence = new LinkedHashMap<>(policy);
+                withSequence.put("sequence", sequence);
+                document = withSequence;
+            }
+            documents.put(change.key(), document);
+            stored.add(EntityChange.put(change.key(), write(document)));
+        }
+        Current candidate = build(before.revision(), documents);
+        authorizer.authorize(before.state(), candidate.state());
+        long revision = store.commit(actor, OptionalLong.of(before.revision()), stored);
+        current = new Current(revision, candidate.state(), candidate.engine(), candidate.documents());
+        return current;
+    }
+
+    /** Decides, seeing the state before and after, whether the caller may make a change; throws to refuse it. */
+    @FunctionalInterface
+    public interface Authorizer
+    {
+        void authorize(PolicyState before, PolicyState after);
+    }
+
+    /** The documents of a whole state, as the bundle format writes them. */
+    public static Map<EntityKey, Object> documentsOf(PolicyState state)
+    {
+        Map<EntityKey, Object> documents = new LinkedHashMap<>();
+        for (EntityDocument document : BundleWriter.documents(state)) {
+            documents.put(new EntityKey(document.section(), document.id()), document.document());
+        }
+        return documents;
+    }
+
+    private Current build(long revision, Map<EntityKey, Object> documents)
+    {
+        List<EntityDocument> ordered = documents.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(EntityKey::kind).thenComparing(EntityKey::id)))
+                .map(entry -> new EntityDocument(entry.getKey().kind(), entry.getKey().id(), entry.getValue()))
+                .toList();
+        Bundle bundle;
+        try {
+            bundle = BundleLoader.load("state", List.of(new BundleLoader.SourceFile("state", BundleWriter.assemble(ordered))));
+        }
+        catch (BundleException e) {
+            throw new InvalidChangeException(e.errors().stream().map(error -> problem(error, ordered)).toList());
+        }
+        PolicyState state = bundle.state();
+        return new Current(revision, state, new PolicyEngine(state), documents);
+    }
+
+    /** Turns {@code policies[3].mask} of the assembled bundle into {@code policies[mask-ssn].mask}. */
+    private static StateProblem problem(BundleError error, List<EntityDocument> ordered)
+    {
+        Matcher matcher = INDEXED_FIELD.matcher(error.field());
+        if (matcher.matches()) {
+            String section = matcher.group(1);
+            int index = Integer.parseInt(matcher.group(2));
+            List<EntityDocument> inSection = ordered.stream().filter(document -> document.section().equals(section)).toList();
+            if (index < inSection.size()) {
+                return new StateProblem(section + "[" + inSection.get(index).id() + "]" + matcher.group(3), error.message());
+            }
+        }
+        return new StateProblem(error.field(), error.message());
+    }
+
+    private Object parse(String body)
+    {
+        try {
+            return json.readValue(body, Object.class);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored document is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private String write(Object document)
+    {
+        try {
+            return json.writeValueAsString(document);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write document as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Whether two documents are the same once written as JSON. */
+    public boolean sameDocument(Object left, Object right)
+    {
+        return Objects.equals(write(left), write(right));
+    }
+}
