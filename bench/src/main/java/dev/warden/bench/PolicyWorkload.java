@@ -257,14 +257,14 @@ public final class PolicyWorkload
             for (int t = 0; t < tagCount; t++) {
                 // Mostly from the data source's home domain, sometimes from anywhere.
                 int domain = random.nextInt(5) == 0 ? random.nextInt(roots.size()) : home;
-                tags.add(Tag.of(new String(pick(children.get(domain)).path())));
+                tags.add(Tag.of(fresh(pick(children.get(domain)).path())));
             }
-            columns.add(new Column(new String(spec.name()), SqlType.parse(new String(spec.type())), tags));
+            columns.add(new Column(fresh(spec.name()), SqlType.parse(fresh(spec.type())), tags));
         }
         TreeSet<Tag> tags = new TreeSet<>();
-        tags.add(Tag.of(new String(pick(children.get(home)).path())));
+        tags.add(Tag.of(fresh(pick(children.get(home)).path())));
         if (random.nextBoolean()) {
-            tags.add(Tag.of(new String(pick(children.get(random.nextInt(roots.size()))).path())));
+            tags.add(Tag.of(fresh(pick(children.get(random.nextInt(roots.size()))).path())));
         }
         TreeSet<String> owners = new TreeSet<>();
         if (random.nextInt(10) == 0) {
@@ -408,6 +408,12 @@ public final class PolicyWorkload
             values.add(random.nextInt(VALUES_PER_ATTRIBUTE));
         }
         return new Condition.AnyOf(values.stream().<Condition>map(value -> new Condition.HasAttribute(key, attributeValue(key, value))).toList());
+    }
+
+    /** A copy with its own characters, as a parser reading a catalog would produce ({@code new String(String)} shares them). */
+    private static String fresh(String value)
+    {
+        return new String(value.toCharArray());
     }
 
     private <T> T pick(List<T> values)
