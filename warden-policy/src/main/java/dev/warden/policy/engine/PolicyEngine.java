@@ -11,6 +11,7 @@ import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.policies.Audience;
+import dev.warden.policy.policies.ColumnSelector;
 import dev.warden.policy.policies.CustomSql;
 import dev.warden.policy.policies.MaskingPolicy;
 import dev.warden.policy.policies.Policy;
@@ -21,8 +22,10 @@ import dev.warden.policy.policies.SubscriptionPolicy.Strength;
 import dev.warden.policy.state.PolicyState;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +94,9 @@ public final class PolicyEngine
         List<Reason> reasons = new ArrayList<>(policies.size() + 1);
         List<SubscriptionPolicy> subscriptions = new ArrayList<>();
         List<MaskingPolicy> masks = new ArrayList<>();
+        BitSet masksInForce = new BitSet(policies.size());
+        int[] localMasks = new int[policies.size()];
+        int localMaskCount = 0;
         List<RowPolicy> rows = new ArrayList<>();
         for (int number = 0; number < policies.size(); number++) {
             Policy policy = policies.get(number);
@@ -100,7 +106,13 @@ public final class PolicyEngine
             }
             switch (policy) {
                 case SubscriptionPolicy subscription -> subscriptions.add(subscription);
-                case MaskingPolicy masking -> masks.add(masking);
+                case MaskingPolicy masking -> {
+                    masks.add(masking);
+                    masksInForce.set(number);
+                    if (masking.scope().isLocal()) {
+                        localMasks[localMaskCount++] = number;
+                    }
+                }
                 case RowPolicy row -> rows.add(row);
             }
         }
@@ -115,7 +127,7 @@ public final class PolicyEngine
             }
             return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), reasons);
         }
-        Map<String, Expression> columnMasks = decideMasks(user, dataSource, masks, reasons);
+        Map<String, Expression> columnMasks = decideMasks(user, dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount), reasons);
         Optional<Expression> rowFilter = decideRowFilter(user, dataSource, rows, reasons);
         return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, reasons);
     }
@@ -180,27 +192,31 @@ public final class PolicyEngine
         };
     }
 
-    private Map<String, Expression> decideMasks(UserContext user, DataSource dataSource, List<MaskingPolicy> policies, List<Reason> reasons)
+    private Map<String, Expression> decideMasks(UserContext user, DataSource dataSource, List<MaskingPolicy> policies, BitSet inForce, int[] localMasks, List<Reason> reasons)
     {
         Map<String, Expression> masks = new LinkedHashMap<>();
         Map<MaskingPolicy, List<String>> maskedBy = new LinkedHashMap<>();
         Map<MaskingPolicy, List<String>> notes = new LinkedHashMap<>();
+        Set<MaskingPolicy> selectingSome = new HashSet<>();
+        List<MaskingPolicy> selecting = new ArrayList<>();
+        List<Integer> specificities = new ArrayList<>();
         for (Column column : dataSource.columns()) {
-            MaskingPolicy governing = null;
-            int governingSpecificity = Integer.MIN_VALUE;
-            for (MaskingPolicy policy : policies) {
-                OptionalInt specificity = policy.columns().specificity(column);
-                // Policies come in creation order, so on equal specificity the first one found stays.
-                if (specificity.isPresent() && specificity.getAsInt() > governingSpecificity) {
-                    governing = policy;
-                    governingSpecificity = specificity.getAsInt();
-                }
-            }
-            if (governing == null) {
+            selectingInForce(column, localMasks, inForce, selecting, specificities);
+            if (selecting.isEmpty()) {
                 continue;
             }
-            for (MaskingPolicy policy : policies) {
-                if (policy != governing && policy.columns().specificity(column).isPresent()) {
+            selectingSome.addAll(selecting);
+            MaskingPolicy governing = null;
+            int governingSpecificity = Integer.MIN_VALUE;
+            for (int i = 0; i < selecting.size(); i++) {
+                // Policies come in creation order, so on equal specificity the first one found stays.
+                if (specificities.get(i) > governingSpecificity) {
+                    governing = selecting.get(i);
+                    governingSpecificity = specificities.get(i);
+                }
+            }
+            for (MaskingPolicy policy : selecting) {
+                if (policy != governing) {
                     reasons.add(reason(policy, Outcome.OVERRIDDEN, "column '" + column.name() + "' is governed by the more specific policy '"
                             + governing.name() + "' (named column > deeper tag > name pattern; then earlier created)"));
                 }
@@ -223,16 +239,43 @@ public final class PolicyEngine
             else if (!policyNotes.isEmpty()) {
                 reasons.add(reason(policy, Outcome.NOT_APPLIED, String.join("; ", policyNotes)));
             }
-            else if (policies.stream().noneMatch(other -> other != policy && overrides(other, policy, dataSource))) {
+            // A policy that selects a column either governs it (masked or noted above) or is overridden on it.
+            else if (!selectingSome.contains(policy)) {
                 reasons.add(reason(policy, Outcome.NOT_APPLIED, "in force, but " + policy.columns().describe() + " selects no column of this data source"));
             }
         }
         return masks;
     }
 
-    private static boolean overrides(MaskingPolicy other, MaskingPolicy policy, DataSource dataSource)
+    /**
+     * Fills {@code selecting} with the masks in force that select the column, in creation order, and
+     * {@code specificities} with how specifically each selects it. Global masks come from the index, so that a
+     * decision looks only at the few masks that can concern each column; local ones are few and are all asked.
+     */
+    private void selectingInForce(Column column, int[] localMasks, BitSet inForce, List<MaskingPolicy> selecting, List<Integer> specificities)
     {
-        return dataSource.columns().stream().anyMatch(column -> policy.columns().specificity(column).isPresent() && other.columns().specificity(column).isPresent());
+        selecting.clear();
+        specificities.clear();
+        List<Policy> policies = index.policies();
+        int[] global = index.globalMasksSelecting(column);
+        int g = 0;
+        int l = 0;
+        while (g < global.length || l < localMasks.length) {
+            boolean takeGlobal = l >= localMasks.length || (g < global.length && global[g] < localMasks[l]);
+            int number = takeGlobal ? global[g++] : localMasks[l++];
+            if (!inForce.get(number)) {
+                continue;
+            }
+            MaskingPolicy policy = (MaskingPolicy) policies.get(number);
+            // The index matched name patterns already (and cached the answer by column name); no need to match again.
+            OptionalInt specificity = takeGlobal && policy.columns() instanceof ColumnSelector.ByNamePattern
+                    ? OptionalInt.of(ColumnSelector.PATTERN_SPECIFICITY)
+                    : policy.columns().specificity(column);
+            if (specificity.isPresent()) {
+                selecting.add(policy);
+                specificities.add(specificity.getAsInt());
+            }
+        }
     }
 
     private static Expression maskFor(MaskingPolicy policy, Column column, DataSource dataSource, Map<MaskingPolicy, List<String>> notes)
