@@ -11,6 +11,7 @@ import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.policies.Audience;
+import dev.warden.policy.policies.ColumnSelector;
 import dev.warden.policy.policies.CustomSql;
 import dev.warden.policy.policies.MaskingPolicy;
 import dev.warden.policy.policies.Policy;
@@ -21,8 +22,11 @@ import dev.warden.policy.policies.SubscriptionPolicy.Strength;
 import dev.warden.policy.state.PolicyState;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +61,21 @@ public final class PolicyEngine
     private final PolicyState state;
     private final PolicyIndex index;
     private final List<Reason> notInForce;
+    private final Map<Policy, Prepared> prepared = new IdentityHashMap<>();
+
+    /**
+     * Reasons and texts that depend on the policy alone, built once rather than on every decision. Fields that
+     * do not concern the policy's kind are null.
+     */
+    private record Prepared(
+            Reason notEvaluated,
+            Reason admits,
+            Reason refuses,
+            String applicability,
+            String maskedWith,
+            Reason selectsNoColumn,
+            Reason notForUser,
+            String rule) {}
 
     public PolicyEngine(PolicyState state)
     {
@@ -69,6 +88,48 @@ public final class PolicyEngine
                     + ", which does not include this data source"));
         }
         this.notInForce = List.copyOf(reasons);
+        for (Policy policy : index.policies()) {
+            prepared.put(policy, prepare(policy));
+        }
+    }
+
+    private static Prepared prepare(Policy policy)
+    {
+        Reason notEvaluated = reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source");
+        return switch (policy) {
+            case SubscriptionPolicy subscription -> {
+                String why = refusal(subscription);
+                AccessType type = subscription.accessType();
+                yield subscription.strength() == Strength.GRANT
+                        ? new Prepared(notEvaluated,
+                                reason(policy, Outcome.APPLIED, "grants " + type + " (grants combine with OR)"),
+                                reason(policy, Outcome.NOT_APPLIED, "does not grant " + type + ": " + why),
+                                null, null, null, null, null)
+                        : new Prepared(notEvaluated,
+                                reason(policy, Outcome.APPLIED, "guardrail met (guardrails combine with AND)"),
+                                reason(policy, Outcome.APPLIED, "guardrail not met, so no grant can give " + (type == AccessType.READ ? "READ or WRITE" : "WRITE") + ": " + why),
+                                null, null, null, null, null);
+            }
+            case MaskingPolicy masking -> new Prepared(notEvaluated, null, null,
+                    masking.applicability().describe(),
+                    " with " + masking.method().describe() + masking.onlyWhere().map(sql -> " where " + sql.text()).orElse(""),
+                    reason(policy, Outcome.NOT_APPLIED, "in force, but " + masking.columns().describe() + " selects no column of this data source"),
+                    null, null);
+            case RowPolicy row -> new Prepared(notEvaluated, null, null, null, null, null,
+                    reason(policy, Outcome.NOT_APPLIED, "does not apply to the user: it applies to " + row.applicability().describe()),
+                    row.rule().describe());
+        };
+    }
+
+    /** Why the policy's audience may not admit a user; only used when it does not. */
+    private static String refusal(SubscriptionPolicy policy)
+    {
+        return switch (policy.audience()) {
+            case Audience.Anyone _ -> "";
+            case Audience.AnyoneWhoAsks _ -> "the user has no approved request for " + policy.accessType() + " on this data source";
+            case Audience.UsersMatching matching -> "the user is not " + matching.condition().describe();
+            case Audience.NamedUsers named -> "the user is not among " + named.users();
+        };
     }
 
     public PolicyState state()
@@ -91,6 +152,9 @@ public final class PolicyEngine
         List<Reason> reasons = new ArrayList<>(policies.size() + 1);
         List<SubscriptionPolicy> subscriptions = new ArrayList<>();
         List<MaskingPolicy> masks = new ArrayList<>();
+        BitSet masksInForce = new BitSet(policies.size());
+        int[] localMasks = new int[policies.size()];
+        int localMaskCount = 0;
         List<RowPolicy> rows = new ArrayList<>();
         for (int number = 0; number < policies.size(); number++) {
             Policy policy = policies.get(number);
@@ -100,7 +164,13 @@ public final class PolicyEngine
             }
             switch (policy) {
                 case SubscriptionPolicy subscription -> subscriptions.add(subscription);
-                case MaskingPolicy masking -> masks.add(masking);
+                case MaskingPolicy masking -> {
+                    masks.add(masking);
+                    masksInForce.set(number);
+                    if (masking.scope().isLocal()) {
+                        localMasks[localMaskCount++] = number;
+                    }
+                }
                 case RowPolicy row -> rows.add(row);
             }
         }
@@ -108,14 +178,14 @@ public final class PolicyEngine
         Set<AccessValue> access = decideAccess(user, dataSource, subscriptions, reasons);
         if (!access.contains(AccessValue.READ)) {
             for (Policy policy : masks) {
-                reasons.add(reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source"));
+                reasons.add(prepared.get(policy).notEvaluated());
             }
             for (Policy policy : rows) {
-                reasons.add(reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source"));
+                reasons.add(prepared.get(policy).notEvaluated());
             }
             return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), reasons);
         }
-        Map<String, Expression> columnMasks = decideMasks(user, dataSource, masks, reasons);
+        Map<String, Expression> columnMasks = decideMasks(user, dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount), reasons);
         Optional<Expression> rowFilter = decideRowFilter(user, dataSource, rows, reasons);
         return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, reasons);
     }
@@ -129,21 +199,15 @@ public final class PolicyEngine
         EnumSet<AccessType> grantedByPolicy = EnumSet.noneOf(AccessType.class);
         EnumSet<AccessType> failedGuardrails = EnumSet.noneOf(AccessType.class);
         for (SubscriptionPolicy policy : subscriptions) {
-            Optional<String> refusal = admits(policy, user, dataSource);
-            if (policy.strength() == Strength.GRANT) {
-                if (refusal.isEmpty()) {
-                    grantedByPolicy.add(policy.accessType());
-                }
-                reasons.add(reason(policy, refusal.isEmpty() ? Outcome.APPLIED : Outcome.NOT_APPLIED,
-                        refusal.map(why -> "does not grant " + policy.accessType() + ": " + why)
-                                .orElse("grants " + policy.accessType() + " (grants combine with OR)")));
+            boolean admitted = admits(policy, user, dataSource);
+            if (admitted && policy.strength() == Strength.GRANT) {
+                grantedByPolicy.add(policy.accessType());
             }
-            else {
-                refusal.ifPresent(_ -> failedGuardrails.add(policy.accessType()));
-                reasons.add(reason(policy, Outcome.APPLIED, refusal
-                        .map(why -> "guardrail not met, so no grant can give " + (policy.accessType() == AccessType.READ ? "READ or WRITE" : "WRITE") + ": " + why)
-                        .orElse("guardrail met (guardrails combine with AND)")));
+            if (!admitted && policy.strength() == Strength.GUARDRAIL) {
+                failedGuardrails.add(policy.accessType());
             }
+            Prepared texts = prepared.get(policy);
+            reasons.add(admitted ? texts.admits() : texts.refuses());
         }
         // Whoever may write may read; a failed WRITE guardrail takes away only what WRITE adds.
         boolean read = (owner || !grantedByPolicy.isEmpty()) && !failedGuardrails.contains(AccessType.READ);
@@ -163,50 +227,48 @@ public final class PolicyEngine
         return values;
     }
 
-    /** Empty when the policy's audience admits the user; otherwise why not. */
-    private Optional<String> admits(SubscriptionPolicy policy, UserContext user, DataSource dataSource)
+    private boolean admits(SubscriptionPolicy policy, UserContext user, DataSource dataSource)
     {
         return switch (policy.audience()) {
-            case Audience.Anyone _ -> Optional.empty();
-            case Audience.AnyoneWhoAsks _ -> state.approvals().contains(new AccessApproval(user.name(), dataSource.id(), policy.accessType()))
-                    ? Optional.empty()
-                    : Optional.of("the user has no approved request for " + policy.accessType() + " on this data source");
-            case Audience.UsersMatching matching -> matching.condition().test(user)
-                    ? Optional.empty()
-                    : Optional.of("the user is not " + matching.condition().describe());
-            case Audience.NamedUsers named -> named.users().contains(user.name())
-                    ? Optional.empty()
-                    : Optional.of("the user is not among " + named.users());
+            case Audience.Anyone _ -> true;
+            case Audience.AnyoneWhoAsks _ -> state.approvals().contains(new AccessApproval(user.name(), dataSource.id(), policy.accessType()));
+            case Audience.UsersMatching matching -> matching.condition().test(user);
+            case Audience.NamedUsers named -> named.users().contains(user.name());
         };
     }
 
-    private Map<String, Expression> decideMasks(UserContext user, DataSource dataSource, List<MaskingPolicy> policies, List<Reason> reasons)
+    private Map<String, Expression> decideMasks(UserContext user, DataSource dataSource, List<MaskingPolicy> policies, BitSet inForce, int[] localMasks, List<Reason> reasons)
     {
         Map<String, Expression> masks = new LinkedHashMap<>();
-        Map<MaskingPolicy, List<String>> maskedBy = new LinkedHashMap<>();
-        Map<MaskingPolicy, List<String>> notes = new LinkedHashMap<>();
+        // By identity: policies are distinct objects, and hashing a policy record walks its whole definition.
+        Map<MaskingPolicy, List<String>> maskedBy = new IdentityHashMap<>();
+        Map<MaskingPolicy, List<String>> notes = new IdentityHashMap<>();
+        Set<MaskingPolicy> selectingSome = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<MaskingPolicy> selecting = new ArrayList<>();
+        List<Integer> specificities = new ArrayList<>();
         for (Column column : dataSource.columns()) {
-            MaskingPolicy governing = null;
-            int governingSpecificity = Integer.MIN_VALUE;
-            for (MaskingPolicy policy : policies) {
-                OptionalInt specificity = policy.columns().specificity(column);
-                // Policies come in creation order, so on equal specificity the first one found stays.
-                if (specificity.isPresent() && specificity.getAsInt() > governingSpecificity) {
-                    governing = policy;
-                    governingSpecificity = specificity.getAsInt();
-                }
-            }
-            if (governing == null) {
+            selectingInForce(column, localMasks, inForce, selecting, specificities);
+            if (selecting.isEmpty()) {
                 continue;
             }
-            for (MaskingPolicy policy : policies) {
-                if (policy != governing && policy.columns().specificity(column).isPresent()) {
+            selectingSome.addAll(selecting);
+            MaskingPolicy governing = null;
+            int governingSpecificity = Integer.MIN_VALUE;
+            for (int i = 0; i < selecting.size(); i++) {
+                // Policies come in creation order, so on equal specificity the first one found stays.
+                if (specificities.get(i) > governingSpecificity) {
+                    governing = selecting.get(i);
+                    governingSpecificity = specificities.get(i);
+                }
+            }
+            for (MaskingPolicy policy : selecting) {
+                if (policy != governing) {
                     reasons.add(reason(policy, Outcome.OVERRIDDEN, "column '" + column.name() + "' is governed by the more specific policy '"
                             + governing.name() + "' (named column > deeper tag > name pattern; then earlier created)"));
                 }
             }
             if (!governing.applicability().appliesTo(user)) {
-                notes.computeIfAbsent(governing, _ -> new ArrayList<>()).add("column '" + column.name() + "' shown: the policy applies to " + governing.applicability().describe());
+                notes.computeIfAbsent(governing, _ -> new ArrayList<>()).add("column '" + column.name() + "' shown: the policy applies to " + prepared.get(governing).applicability());
                 continue;
             }
             masks.put(column.name(), maskFor(governing, column, dataSource, notes));
@@ -216,23 +278,49 @@ public final class PolicyEngine
             List<String> columns = maskedBy.get(policy);
             List<String> policyNotes = notes.getOrDefault(policy, List.of());
             if (columns != null) {
-                reasons.add(reason(policy, Outcome.APPLIED, "masks " + columns + " with " + policy.method().describe()
-                        + policy.onlyWhere().map(sql -> " where " + sql.text()).orElse("")
+                reasons.add(reason(policy, Outcome.APPLIED, "masks " + columns + prepared.get(policy).maskedWith()
                         + (policyNotes.isEmpty() ? "" : "; " + String.join("; ", policyNotes))));
             }
             else if (!policyNotes.isEmpty()) {
                 reasons.add(reason(policy, Outcome.NOT_APPLIED, String.join("; ", policyNotes)));
             }
-            else if (policies.stream().noneMatch(other -> other != policy && overrides(other, policy, dataSource))) {
-                reasons.add(reason(policy, Outcome.NOT_APPLIED, "in force, but " + policy.columns().describe() + " selects no column of this data source"));
+            // A policy that selects a column either governs it (masked or noted above) or is overridden on it.
+            else if (!selectingSome.contains(policy)) {
+                reasons.add(prepared.get(policy).selectsNoColumn());
             }
         }
         return masks;
     }
 
-    private static boolean overrides(MaskingPolicy other, MaskingPolicy policy, DataSource dataSource)
+    /**
+     * Fills {@code selecting} with the masks in force that select the column, in creation order, and
+     * {@code specificities} with how specifically each selects it. Global masks come from the index, so that a
+     * decision looks only at the few masks that can concern each column; local ones are few and are all asked.
+     */
+    private void selectingInForce(Column column, int[] localMasks, BitSet inForce, List<MaskingPolicy> selecting, List<Integer> specificities)
     {
-        return dataSource.columns().stream().anyMatch(column -> policy.columns().specificity(column).isPresent() && other.columns().specificity(column).isPresent());
+        selecting.clear();
+        specificities.clear();
+        List<Policy> policies = index.policies();
+        int[] global = index.globalMasksSelecting(column);
+        int g = 0;
+        int l = 0;
+        while (g < global.length || l < localMasks.length) {
+            boolean takeGlobal = l >= localMasks.length || (g < global.length && global[g] < localMasks[l]);
+            int number = takeGlobal ? global[g++] : localMasks[l++];
+            if (!inForce.get(number)) {
+                continue;
+            }
+            MaskingPolicy policy = (MaskingPolicy) policies.get(number);
+            // The index matched name patterns already (and cached the answer by column name); no need to match again.
+            OptionalInt specificity = takeGlobal && policy.columns() instanceof ColumnSelector.ByNamePattern
+                    ? OptionalInt.of(ColumnSelector.PATTERN_SPECIFICITY)
+                    : policy.columns().specificity(column);
+            if (specificity.isPresent()) {
+                selecting.add(policy);
+                specificities.add(specificity.getAsInt());
+            }
+        }
     }
 
     private static Expression maskFor(MaskingPolicy policy, Column column, DataSource dataSource, Map<MaskingPolicy, List<String>> notes)
@@ -269,18 +357,18 @@ public final class PolicyEngine
         return new Expression.Cast(mask, column.type());
     }
 
-    private static Optional<Expression> decideRowFilter(UserContext user, DataSource dataSource, List<RowPolicy> policies, List<Reason> reasons)
+    private Optional<Expression> decideRowFilter(UserContext user, DataSource dataSource, List<RowPolicy> policies, List<Reason> reasons)
     {
         List<Expression> filters = new ArrayList<>();
         for (RowPolicy policy : policies) {
             if (!policy.applicability().appliesTo(user)) {
-                reasons.add(reason(policy, Outcome.NOT_APPLIED, "does not apply to the user: it applies to " + policy.applicability().describe()));
+                reasons.add(prepared.get(policy).notForUser());
                 continue;
             }
             RowRule.Filter filter = policy.rule().filter(dataSource);
             Expression folded = PersonFolding.fold(filter.expression(), user);
             filters.add(folded);
-            reasons.add(reason(policy, Outcome.APPLIED, policy.rule().describe()
+            reasons.add(reason(policy, Outcome.APPLIED, prepared.get(policy).rule()
                     + filter.problem().map(problem -> ": " + problem).orElse("")
                     + (folded.equals(Expressions.FALSE) && filter.problem().isEmpty() ? ": the user qualifies for no rows" : "")
                     + (policies.size() > 1 ? " (row-level policies combine with AND)" : "")));

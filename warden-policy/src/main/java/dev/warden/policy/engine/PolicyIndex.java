@@ -9,12 +9,14 @@ import dev.warden.policy.policies.Policy;
 import dev.warden.policy.policies.PolicyScope;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the policies that may concern a data source without looking at every policy: local policies by data
@@ -33,6 +35,14 @@ final class PolicyIndex
     private final Map<String, int[]> globalMasksBySelectedName;
     private final int[] globalMasksByPattern;
     private final Map<Tag, List<Tag>> selfAndAncestors = new HashMap<>();
+    /**
+     * For each column name seen, the global masks whose name pattern matches it. Matching every pattern against
+     * every column was most of the cost of a decision, and column names repeat across data sources. Bounded,
+     * because names come from remote catalogs; past the bound, names are matched afresh.
+     */
+    private final ConcurrentHashMap<String, int[]> patternMatchesByName = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_NAMES = 100_000;
+    private static final int[] NONE = new int[0];
 
     PolicyIndex(Collection<Policy> allPolicies, Collection<Tag> knownTags)
     {
@@ -105,6 +115,76 @@ final class PolicyIndex
         }
         mark(marked, globalMasksByPattern);
         return marked;
+    }
+
+    /**
+     * The numbers, ascending and distinct, of the global masks whose selector picks the column: by its name, by
+     * one of its tags or their ancestors, or by a name pattern. Whether they are in force is for the caller to check.
+     */
+    int[] globalMasksSelecting(Column column)
+    {
+        int[] byName = globalMasksBySelectedName.get(column.name());
+        int[] byPattern = patternMatches(column);
+        int[] selecting = new int[(byName == null ? 0 : byName.length) + byPattern.length + 4];
+        int count = 0;
+        count = append(selecting, count, byName);
+        count = append(selecting, count, byPattern);
+        for (Tag tag : column.tags()) {
+            for (Tag ancestor : ancestors(tag)) {
+                int[] byTag = globalMasksBySelectedTag.get(ancestor);
+                if (byTag != null) {
+                    if (count + byTag.length > selecting.length) {
+                        selecting = Arrays.copyOf(selecting, Math.max(2 * selecting.length, count + byTag.length));
+                    }
+                    count = append(selecting, count, byTag);
+                }
+            }
+        }
+        if (count == 0) {
+            return NONE;
+        }
+        Arrays.sort(selecting, 0, count);
+        int distinct = 1;
+        for (int i = 1; i < count; i++) {
+            if (selecting[i] != selecting[distinct - 1]) {
+                selecting[distinct++] = selecting[i];
+            }
+        }
+        return Arrays.copyOf(selecting, distinct);
+    }
+
+    private int[] patternMatches(Column column)
+    {
+        if (globalMasksByPattern.length == 0) {
+            return NONE;
+        }
+        // A name pattern looks only at the column's name, so its answer holds for every column of that name.
+        String columnName = column.name();
+        int[] known = patternMatchesByName.get(columnName);
+        if (known != null) {
+            return known;
+        }
+        int[] matching = new int[globalMasksByPattern.length];
+        int count = 0;
+        for (int number : globalMasksByPattern) {
+            if (((MaskingPolicy) policies.get(number)).columns().specificity(column).isPresent()) {
+                matching[count++] = number;
+            }
+        }
+        int[] result = count == 0 ? NONE : Arrays.copyOf(matching, count);
+        if (patternMatchesByName.size() < MAX_CACHED_NAMES) {
+            patternMatchesByName.putIfAbsent(columnName, result);
+        }
+        return result;
+    }
+
+    private static int append(int[] into, int count, int[] numbers)
+    {
+        if (numbers == null) {
+            return count;
+        }
+        System.arraycopy(numbers, 0, into, count, numbers.length);
+        return count + numbers.length;
     }
 
     private List<Tag> ancestors(Tag tag)

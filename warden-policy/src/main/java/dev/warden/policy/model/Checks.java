@@ -72,7 +72,7 @@ public final class Checks
         for (String value : required(field, values)) {
             result.add(name(field + "[" + index++ + "]", value));
         }
-        return java.util.Collections.unmodifiableSortedSet(result);
+        return CompactSortedSet.copyOf(result);
     }
 
     public static SortedSet<String> values(String field, Collection<String> values)
@@ -82,7 +82,7 @@ public final class Checks
         for (String value : required(field, values)) {
             result.add(value(field + "[" + index++ + "]", value));
         }
-        return java.util.Collections.unmodifiableSortedSet(result);
+        return CompactSortedSet.copyOf(result);
     }
 
     /** Attributes: key to a set of values; keys are names, values are literal-safe. */

@@ -4,8 +4,6 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-import static java.util.Collections.unmodifiableSortedSet;
-
 /** A column of a data source: its name as the remote system spells it, its type and its tags. */
 public record Column(String name, SqlType type, SortedSet<Tag> tags)
 {
@@ -13,12 +11,12 @@ public record Column(String name, SqlType type, SortedSet<Tag> tags)
     {
         Checks.name("name", name);
         Checks.required("type", type);
-        tags = unmodifiableSortedSet(new TreeSet<>(Checks.required("tags", tags)));
+        tags = CompactSortedSet.copyOf(Checks.required("tags", tags));
     }
 
     public Column(String name, SqlType type, Set<Tag> tags)
     {
-        this(name, type, new TreeSet<>(tags));
+        this(name, type, CompactSortedSet.copyOf(Checks.required("tags", tags)));
     }
 
     public static Column of(String name, String type, String... tags)

@@ -6,9 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeSet;
-
-import static java.util.Collections.unmodifiableSortedSet;
 
 /**
  * A registered table, view or other object.
@@ -45,7 +42,7 @@ public record DataSource(
                 throw new InvalidModelException("columns[" + i + "].name", "column '" + column.name() + "' appears twice");
             }
         }
-        tags = unmodifiableSortedSet(new TreeSet<>(Checks.required("tags", tags)));
+        tags = CompactSortedSet.copyOf(Checks.required("tags", tags));
         owners = Checks.names("owners", owners);
         Checks.required("eventTimeColumn", eventTimeColumn);
         if (eventTimeColumn.isPresent()) {

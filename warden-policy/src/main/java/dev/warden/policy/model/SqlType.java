@@ -2,6 +2,7 @@ package dev.warden.policy.model;
 
 import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,6 +77,13 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
     public static final SqlType BOOLEAN = new SqlType(Family.BOOLEAN, OptionalInt.empty(), OptionalInt.empty(), "");
     public static final SqlType DATE = new SqlType(Family.DATE, OptionalInt.empty(), OptionalInt.empty(), "");
 
+    /**
+     * One shared instance per distinct type: millions of columns repeat a few dozen types, and an instance with
+     * its OptionalInts costs about 60 bytes. Bounded, because type spellings come from remote systems.
+     */
+    private static final ConcurrentHashMap<SqlType, SqlType> CANONICAL = new ConcurrentHashMap<>();
+    private static final int MAX_CANONICAL = 4_096;
+
     private static final Pattern PARAMETERS = Pattern.compile("([a-z][a-z0-9 ]*?)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?\\s*(with(?:out)? time zone)?");
 
     public SqlType
@@ -88,12 +96,12 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
 
     public static SqlType varchar(int length)
     {
-        return new SqlType(Family.VARCHAR, OptionalInt.of(length), OptionalInt.empty(), "");
+        return canonical(new SqlType(Family.VARCHAR, OptionalInt.of(length), OptionalInt.empty(), ""));
     }
 
     public static SqlType decimal(int precision, int scale)
     {
-        return new SqlType(Family.DECIMAL, OptionalInt.of(precision), OptionalInt.of(scale), "");
+        return canonical(new SqlType(Family.DECIMAL, OptionalInt.of(precision), OptionalInt.of(scale), ""));
     }
 
     /** Parses a type as written by Trino, PostgreSQL or MySQL; unknown types become {@link Family#OTHER}. */
@@ -150,7 +158,20 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
         if (family == Family.DECIMAL && second.isEmpty()) {
             second = OptionalInt.of(0);
         }
-        return new SqlType(family, first, second, "");
+        return canonical(new SqlType(family, first, second, ""));
+    }
+
+    private static SqlType canonical(SqlType type)
+    {
+        SqlType known = CANONICAL.get(type);
+        if (known != null) {
+            return known;
+        }
+        if (CANONICAL.size() >= MAX_CANONICAL) {
+            return type;
+        }
+        known = CANONICAL.putIfAbsent(type, type);
+        return known != null ? known : type;
     }
 
     private static int parseParameter(String text, String digits)
@@ -169,7 +190,7 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
 
     private static SqlType other(String text)
     {
-        return new SqlType(Family.OTHER, OptionalInt.empty(), OptionalInt.empty(), text.trim());
+        return canonical(new SqlType(Family.OTHER, OptionalInt.empty(), OptionalInt.empty(), text.trim()));
     }
 
     /** The type in Trino's spelling, which is also how Warden writes it in its own files. */

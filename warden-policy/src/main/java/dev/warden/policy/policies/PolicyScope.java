@@ -1,6 +1,7 @@
 package dev.warden.policy.policies;
 
 import dev.warden.policy.model.Checks;
+import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.InvalidModelException;
 import dev.warden.policy.model.Tag;
@@ -62,7 +63,12 @@ public sealed interface PolicyScope
         @Override
         public boolean covers(DataSource dataSource)
         {
-            return tags.stream().anyMatch(dataSource::hasTagWithin);
+            for (Tag tag : tags) {
+                if (dataSource.hasTagWithin(tag)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -84,7 +90,15 @@ public sealed interface PolicyScope
         @Override
         public boolean covers(DataSource dataSource)
         {
-            return tags.stream().anyMatch(tag -> dataSource.columns().stream().anyMatch(column -> column.hasTagWithin(tag)));
+            // Loops rather than streams: the engine asks this for every candidate policy of every decision.
+            for (Tag tag : tags) {
+                for (Column column : dataSource.columns()) {
+                    if (column.hasTagWithin(tag)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         @Override
