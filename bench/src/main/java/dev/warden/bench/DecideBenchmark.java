@@ -42,6 +42,7 @@ public class DecideBenchmark
 
     private PolicyState state;
     private PolicyEngine engine;
+    private PolicyEngine uncachedEngine;
     private UserContext[] users;
     private String[] userNames;
     private DataSource[] dataSources;
@@ -52,6 +53,7 @@ public class DecideBenchmark
     {
         state = PolicyWorkload.build(PolicyWorkload.Shape.decision());
         engine = new PolicyEngine(state);
+        uncachedEngine = new PolicyEngine(state, 0);
         List<String> allUsers = new ArrayList<>(state.users().keySet());
         List<DataSource> allDataSources = new ArrayList<>(state.dataSources().values());
         Random random = new Random(PolicyWorkload.SEED);
@@ -73,6 +75,17 @@ public class DecideBenchmark
     {
         int i = next++ & (PAIRS - 1);
         return engine.decide(users[i], dataSources[i]);
+    }
+
+    /**
+     * A first decision on a data source: the engine plans the data source (the work that does not depend on the
+     * user) as well as deciding, as after a policy change or for a data source not decided recently.
+     */
+    @Benchmark
+    public Decision firstDecisionOnADataSource()
+    {
+        int i = next++ & (PAIRS - 1);
+        return uncachedEngine.decide(users[i], dataSources[i]);
     }
 
     /** One decision including building the user's context (groups' attributes merged, project purposes) from the state. */

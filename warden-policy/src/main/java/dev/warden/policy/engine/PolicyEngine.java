@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -62,6 +63,11 @@ public final class PolicyEngine
     private final PolicyIndex index;
     private final List<Reason> notInForce;
     private final Map<Policy, Prepared> prepared = new IdentityHashMap<>();
+    private final int planCacheCapacity;
+    private final ConcurrentHashMap<String, DataSourcePlan> plans = new ConcurrentHashMap<>();
+
+    /** How many data sources' plans an engine keeps by default. */
+    public static final int PLAN_CACHE_CAPACITY = 20_000;
 
     /**
      * Reasons and texts that depend on the policy alone, built once rather than on every decision. Fields that
@@ -79,6 +85,19 @@ public final class PolicyEngine
 
     public PolicyEngine(PolicyState state)
     {
+        this(state, PLAN_CACHE_CAPACITY);
+    }
+
+    /**
+     * @param planCacheCapacity how many data sources' plans to keep; 0 plans every decision afresh (to measure a
+     *         first decision)
+     */
+    public PolicyEngine(PolicyState state, int planCacheCapacity)
+    {
+        if (planCacheCapacity < 0) {
+            throw new IllegalArgumentException("planCacheCapacity must not be negative");
+        }
+        this.planCacheCapacity = planCacheCapacity;
         this.state = requireNonNull(state, "state is null");
         this.index = new PolicyIndex(state.policies().values(), state.tags());
         List<Reason> reasons = new ArrayList<>(index.policies().size());
@@ -147,9 +166,47 @@ public final class PolicyEngine
     {
         requireNonNull(user, "user is null");
         requireNonNull(dataSource, "dataSource is null");
+        DataSourcePlan plan = plan(dataSource);
+        List<Reason> reasons = new ArrayList<>(plan.reasonCapacity());
+        reasons.addAll(plan.notInForce());
+
+        Set<AccessValue> access = decideAccess(user, dataSource, plan.subscriptions(), reasons);
+        if (!access.contains(AccessValue.READ)) {
+            reasons.addAll(plan.notEvaluated());
+            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), reasons);
+        }
+        Map<String, Expression> columnMasks = decideMasks(user, plan, reasons);
+        Optional<Expression> rowFilter = decideRowFilter(user, plan, reasons);
+        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, reasons);
+    }
+
+    /**
+     * What the engine can work out about a data source before knowing who asks, cached by data source so that a
+     * decision does only the per-user steps. The cache holds plans for the data sources of this engine's state (by
+     * identity) and is bounded: past {@link #PLAN_CACHE_CAPACITY} plans it starts afresh.
+     */
+    private DataSourcePlan plan(DataSource dataSource)
+    {
+        if (planCacheCapacity == 0) {
+            return buildPlan(dataSource);
+        }
+        DataSourcePlan cached = plans.get(dataSource.id());
+        if (cached != null && cached.dataSource() == dataSource) {
+            return cached;
+        }
+        DataSourcePlan plan = buildPlan(dataSource);
+        if (plans.size() >= planCacheCapacity) {
+            plans.clear();
+        }
+        plans.put(dataSource.id(), plan);
+        return plan;
+    }
+
+    private DataSourcePlan buildPlan(DataSource dataSource)
+    {
         BitSet candidates = index.candidates(dataSource);
         List<Policy> policies = index.policies();
-        List<Reason> reasons = new ArrayList<>(policies.size() + 1);
+        List<Reason> notInForceHere = new ArrayList<>();
         List<SubscriptionPolicy> subscriptions = new ArrayList<>();
         List<MaskingPolicy> masks = new ArrayList<>();
         BitSet masksInForce = new BitSet(policies.size());
@@ -159,7 +216,7 @@ public final class PolicyEngine
         for (int number = 0; number < policies.size(); number++) {
             Policy policy = policies.get(number);
             if (!candidates.get(number) || !policy.scope().covers(dataSource)) {
-                reasons.add(notInForce.get(number));
+                notInForceHere.add(notInForce.get(number));
                 continue;
             }
             switch (policy) {
@@ -174,20 +231,12 @@ public final class PolicyEngine
                 case RowPolicy row -> rows.add(row);
             }
         }
-
-        Set<AccessValue> access = decideAccess(user, dataSource, subscriptions, reasons);
-        if (!access.contains(AccessValue.READ)) {
-            for (Policy policy : masks) {
-                reasons.add(prepared.get(policy).notEvaluated());
-            }
-            for (Policy policy : rows) {
-                reasons.add(prepared.get(policy).notEvaluated());
-            }
-            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), reasons);
-        }
-        Map<String, Expression> columnMasks = decideMasks(user, dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount), reasons);
-        Optional<Expression> rowFilter = decideRowFilter(user, dataSource, rows, reasons);
-        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, reasons);
+        List<Reason> notEvaluated = new ArrayList<>(masks.size() + rows.size());
+        masks.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
+        rows.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
+        return new DataSourcePlan(dataSource, notInForceHere, subscriptions, notEvaluated,
+                planMasks(dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount)),
+                planRows(dataSource, rows));
     }
 
     private Set<AccessValue> decideAccess(UserContext user, DataSource dataSource, List<SubscriptionPolicy> subscriptions, List<Reason> reasons)
@@ -237,15 +286,24 @@ public final class PolicyEngine
         };
     }
 
-    private Map<String, Expression> decideMasks(UserContext user, DataSource dataSource, List<MaskingPolicy> policies, BitSet inForce, int[] localMasks, List<Reason> reasons)
+    /**
+     * Which policy governs each column and what every masking policy's reason will be, for a user to whom it
+     * applies and for one to whom it does not: all of that depends on the data source alone.
+     */
+    private DataSourcePlan.Masks planMasks(DataSource dataSource, List<MaskingPolicy> policies, BitSet inForce, int[] localMasks)
     {
-        Map<String, Expression> masks = new LinkedHashMap<>();
-        // By identity: policies are distinct objects, and hashing a policy record walks its whole definition.
-        Map<MaskingPolicy, List<String>> maskedBy = new IdentityHashMap<>();
-        Map<MaskingPolicy, List<String>> notes = new IdentityHashMap<>();
+        List<Reason> overridden = new ArrayList<>();
+        Map<MaskingPolicy, List<String>> governed = new IdentityHashMap<>();
+        Map<MaskingPolicy, List<String>> shownNotes = new IdentityHashMap<>();
+        Map<MaskingPolicy, List<String>> maskNotes = new IdentityHashMap<>();
         Set<MaskingPolicy> selectingSome = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<DataSourcePlan.GovernedColumn> columns = new ArrayList<>();
         List<MaskingPolicy> selecting = new ArrayList<>();
         List<Integer> specificities = new ArrayList<>();
+        Map<MaskingPolicy, Integer> positions = new IdentityHashMap<>();
+        for (int i = 0; i < policies.size(); i++) {
+            positions.put(policies.get(i), i);
+        }
         for (Column column : dataSource.columns()) {
             selectingInForce(column, localMasks, inForce, selecting, specificities);
             if (selecting.isEmpty()) {
@@ -263,33 +321,55 @@ public final class PolicyEngine
             }
             for (MaskingPolicy policy : selecting) {
                 if (policy != governing) {
-                    reasons.add(reason(policy, Outcome.OVERRIDDEN, "column '" + column.name() + "' is governed by the more specific policy '"
+                    overridden.add(reason(policy, Outcome.OVERRIDDEN, "column '" + column.name() + "' is governed by the more specific policy '"
                             + governing.name() + "' (named column > deeper tag > name pattern; then earlier created)"));
                 }
             }
-            if (!governing.applicability().appliesTo(user)) {
-                notes.computeIfAbsent(governing, _ -> new ArrayList<>()).add("column '" + column.name() + "' shown: the policy applies to " + prepared.get(governing).applicability());
-                continue;
-            }
-            masks.put(column.name(), maskFor(governing, column, dataSource, notes));
-            maskedBy.computeIfAbsent(governing, _ -> new ArrayList<>()).add(column.name());
+            shownNotes.computeIfAbsent(governing, _ -> new ArrayList<>()).add("column '" + column.name() + "' shown: the policy applies to " + prepared.get(governing).applicability());
+            governed.computeIfAbsent(governing, _ -> new ArrayList<>()).add(column.name());
+            columns.add(new DataSourcePlan.GovernedColumn(column.name(), positions.get(governing), maskFor(governing, column, dataSource, maskNotes)));
         }
+        List<DataSourcePlan.MaskReasons> reasons = new ArrayList<>(policies.size());
         for (MaskingPolicy policy : policies) {
-            List<String> columns = maskedBy.get(policy);
-            List<String> policyNotes = notes.getOrDefault(policy, List.of());
-            if (columns != null) {
-                reasons.add(reason(policy, Outcome.APPLIED, "masks " + columns + prepared.get(policy).maskedWith()
-                        + (policyNotes.isEmpty() ? "" : "; " + String.join("; ", policyNotes))));
+            List<String> masked = governed.get(policy);
+            if (masked != null) {
+                List<String> notes = maskNotes.getOrDefault(policy, List.of());
+                reasons.add(new DataSourcePlan.MaskReasons(
+                        Optional.of(reason(policy, Outcome.APPLIED, "masks " + masked + prepared.get(policy).maskedWith()
+                                + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)))),
+                        Optional.of(reason(policy, Outcome.NOT_APPLIED, String.join("; ", shownNotes.get(policy))))));
             }
-            else if (!policyNotes.isEmpty()) {
-                reasons.add(reason(policy, Outcome.NOT_APPLIED, String.join("; ", policyNotes)));
-            }
-            // A policy that selects a column either governs it (masked or noted above) or is overridden on it.
+            // A policy that selects a column either governs it or is overridden on it.
             else if (!selectingSome.contains(policy)) {
-                reasons.add(prepared.get(policy).selectsNoColumn());
+                Optional<Reason> selectsNone = Optional.of(prepared.get(policy).selectsNoColumn());
+                reasons.add(new DataSourcePlan.MaskReasons(selectsNone, selectsNone));
+            }
+            else {
+                reasons.add(new DataSourcePlan.MaskReasons(Optional.empty(), Optional.empty()));
             }
         }
-        return masks;
+        return new DataSourcePlan.Masks(policies, overridden, columns, reasons);
+    }
+
+    private Map<String, Expression> decideMasks(UserContext user, DataSourcePlan plan, List<Reason> reasons)
+    {
+        DataSourcePlan.Masks masks = plan.masks();
+        boolean[] applies = new boolean[masks.policies().size()];
+        for (int i = 0; i < applies.length; i++) {
+            applies[i] = masks.policies().get(i).applicability().appliesTo(user);
+        }
+        Map<String, Expression> masked = new LinkedHashMap<>();
+        for (DataSourcePlan.GovernedColumn column : masks.columns()) {
+            if (applies[column.governingPolicy()]) {
+                masked.put(column.name(), column.mask());
+            }
+        }
+        reasons.addAll(masks.overridden());
+        for (int i = 0; i < applies.length; i++) {
+            DataSourcePlan.MaskReasons reason = masks.reasons().get(i);
+            (applies[i] ? reason.whenApplies() : reason.whenNot()).ifPresent(reasons::add);
+        }
+        return masked;
     }
 
     /**
@@ -357,21 +437,33 @@ public final class PolicyEngine
         return new Expression.Cast(mask, column.type());
     }
 
-    private Optional<Expression> decideRowFilter(UserContext user, DataSource dataSource, List<RowPolicy> policies, List<Reason> reasons)
+    private List<DataSourcePlan.PlannedRow> planRows(DataSource dataSource, List<RowPolicy> policies)
+    {
+        List<DataSourcePlan.PlannedRow> planned = new ArrayList<>(policies.size());
+        for (RowPolicy policy : policies) {
+            RowRule.Filter filter = policy.rule().filter(dataSource);
+            String rule = prepared.get(policy).rule() + filter.problem().map(problem -> ": " + problem).orElse("");
+            String combined = policies.size() > 1 ? " (row-level policies combine with AND)" : "";
+            String noRows = filter.problem().isPresent() ? "" : ": the user qualifies for no rows";
+            planned.add(new DataSourcePlan.PlannedRow(policy, filter.expression(),
+                    reason(policy, Outcome.APPLIED, rule + combined),
+                    reason(policy, Outcome.APPLIED, rule + noRows + combined),
+                    prepared.get(policy).notForUser()));
+        }
+        return planned;
+    }
+
+    private Optional<Expression> decideRowFilter(UserContext user, DataSourcePlan plan, List<Reason> reasons)
     {
         List<Expression> filters = new ArrayList<>();
-        for (RowPolicy policy : policies) {
-            if (!policy.applicability().appliesTo(user)) {
-                reasons.add(prepared.get(policy).notForUser());
+        for (DataSourcePlan.PlannedRow row : plan.rows()) {
+            if (!row.policy().applicability().appliesTo(user)) {
+                reasons.add(row.notForUser());
                 continue;
             }
-            RowRule.Filter filter = policy.rule().filter(dataSource);
-            Expression folded = PersonFolding.fold(filter.expression(), user);
+            Expression folded = PersonFolding.fold(row.filter(), user);
             filters.add(folded);
-            reasons.add(reason(policy, Outcome.APPLIED, prepared.get(policy).rule()
-                    + filter.problem().map(problem -> ": " + problem).orElse("")
-                    + (folded.equals(Expressions.FALSE) && filter.problem().isEmpty() ? ": the user qualifies for no rows" : "")
-                    + (policies.size() > 1 ? " (row-level policies combine with AND)" : "")));
+            reasons.add(folded.equals(Expressions.FALSE) ? row.appliedWithNoRows() : row.applied());
         }
         Expression combined = Expressions.and(filters);
         return combined.equals(Expressions.TRUE) ? Optional.empty() : Optional.of(combined);
