@@ -37,10 +37,10 @@ record DataSourcePlan(
         rows = List.copyOf(rows);
     }
 
-    /** Enough room for every reason a decision on this data source can give. */
+    /** Enough room for every reason a decision on this data source gives beyond {@link #notInForce}. */
     int reasonCapacity()
     {
-        return notInForce.size() + subscriptions.size() + 2 + masks.overridden().size() + masks.policies().size() + rows.size();
+        return subscriptions.size() + 2 + masks.overridden().size() + masks.policies().size() + rows.size();
     }
 
     /**

@@ -35,7 +35,8 @@ public record Decision(
         accessValues = Set.copyOf(accessValues);
         masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
         requireNonNull(rowFilter, "rowFilter is null");
-        reasons = List.copyOf(reasons);
+        // The engine hands over reasons already immutable (a plan's shared part and the user's part); copy anything else.
+        reasons = reasons instanceof ReasonList ? reasons : List.copyOf(reasons);
     }
 
     public boolean allows(AccessValue value)

@@ -64,6 +64,8 @@ public final class PolicyEngine
     private final List<Reason> notInForce;
     private final Map<Policy, Prepared> prepared = new IdentityHashMap<>();
     private final int planCacheCapacity;
+    /** Approved requests by data source, then user: asked on every decision on a data source with an anyone-who-asks policy. */
+    private final Map<String, Map<String, Set<AccessType>>> approvals = new java.util.HashMap<>();
     private final ConcurrentHashMap<String, DataSourcePlan> plans = new ConcurrentHashMap<>();
 
     /** How many data sources' plans an engine keeps by default. */
@@ -107,6 +109,11 @@ public final class PolicyEngine
                     + ", which does not include this data source"));
         }
         this.notInForce = List.copyOf(reasons);
+        for (AccessApproval approval : state.approvals()) {
+            approvals.computeIfAbsent(approval.dataSourceId(), _ -> new java.util.HashMap<>())
+                    .computeIfAbsent(approval.userName(), _ -> EnumSet.noneOf(AccessType.class))
+                    .add(approval.accessType());
+        }
         for (Policy policy : index.policies()) {
             prepared.put(policy, prepare(policy));
         }
@@ -168,16 +175,15 @@ public final class PolicyEngine
         requireNonNull(dataSource, "dataSource is null");
         DataSourcePlan plan = plan(dataSource);
         List<Reason> reasons = new ArrayList<>(plan.reasonCapacity());
-        reasons.addAll(plan.notInForce());
 
         Set<AccessValue> access = decideAccess(user, dataSource, plan.subscriptions(), reasons);
         if (!access.contains(AccessValue.READ)) {
             reasons.addAll(plan.notEvaluated());
-            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), reasons);
+            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), new ReasonList(plan.notInForce(), reasons));
         }
         Map<String, Expression> columnMasks = decideMasks(user, plan, reasons);
         Optional<Expression> rowFilter = decideRowFilter(user, plan, reasons);
-        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, reasons);
+        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, new ReasonList(plan.notInForce(), reasons));
     }
 
     /**
@@ -280,7 +286,7 @@ public final class PolicyEngine
     {
         return switch (policy.audience()) {
             case Audience.Anyone _ -> true;
-            case Audience.AnyoneWhoAsks _ -> state.approvals().contains(new AccessApproval(user.name(), dataSource.id(), policy.accessType()));
+            case Audience.AnyoneWhoAsks _ -> approvals.getOrDefault(dataSource.id(), Map.of()).getOrDefault(user.name(), Set.of()).contains(policy.accessType());
             case Audience.UsersMatching matching -> matching.condition().test(user);
             case Audience.NamedUsers named -> named.users().contains(user.name());
         };
@@ -358,7 +364,7 @@ public final class PolicyEngine
         for (int i = 0; i < applies.length; i++) {
             applies[i] = masks.policies().get(i).applicability().appliesTo(user);
         }
-        Map<String, Expression> masked = new LinkedHashMap<>();
+        Map<String, Expression> masked = LinkedHashMap.newLinkedHashMap(masks.columns().size());
         for (DataSourcePlan.GovernedColumn column : masks.columns()) {
             if (applies[column.governingPolicy()]) {
                 masked.put(column.name(), column.mask());

@@ -85,15 +85,18 @@ public final class Checks
         return CompactSortedSet.copyOf(result);
     }
 
-    /** Attributes: key to a set of values; keys are names, values are literal-safe. */
+    /**
+     * Attributes: key to a set of values; keys are names, values are literal-safe. The result iterates in key order
+     * and looks keys up by hash, since decisions look attributes up far more often than anything lists them.
+     */
     public static Map<String, Set<String>> attributes(String field, Map<String, ? extends Collection<String>> attributes)
     {
-        TreeMap<String, Set<String>> result = new TreeMap<>();
+        TreeMap<String, Set<String>> sorted = new TreeMap<>();
         for (Map.Entry<String, ? extends Collection<String>> entry : required(field, attributes).entrySet()) {
             String key = name(field + " key", entry.getKey());
-            result.put(key, values(field + "." + key, required(field + "." + key, entry.getValue())));
+            sorted.put(key, values(field + "." + key, required(field + "." + key, entry.getValue())));
         }
-        return java.util.Collections.unmodifiableMap(result);
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sorted));
     }
 
     public static <T> List<T> list(String field, List<T> values)
