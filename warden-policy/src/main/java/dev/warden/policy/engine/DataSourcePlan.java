@@ -16,13 +16,16 @@ import static java.util.Objects.requireNonNull;
  * governs each column and with what mask, each row filter before the person's values are folded in, and every
  * reason text. {@link PolicyEngine} builds one per data source and reuses it for every user.
  *
- * @param notInForce reasons for the policies not in force here, in policy order
+ * @param notInForce reasons for the policies not in force here, in policy order: the first reasons of every decision
+ * @param notInForceOrOverridden those, then the reasons of masks overridden on a column by a more specific mask: the
+ *         first reasons of every decision that may read
  * @param notEvaluated reasons for masks and row filters when the user may not read
  */
 record DataSourcePlan(
         DataSource dataSource,
         List<Reason> notInForce,
-        List<SubscriptionPolicy> subscriptions,
+        List<Reason> notInForceOrOverridden,
+        List<PlannedSubscription> subscriptions,
         List<Reason> notEvaluated,
         Masks masks,
         List<PlannedRow> rows)
@@ -31,6 +34,7 @@ record DataSourcePlan(
     {
         requireNonNull(dataSource, "dataSource is null");
         notInForce = List.copyOf(notInForce);
+        notInForceOrOverridden = List.copyOf(notInForceOrOverridden);
         subscriptions = List.copyOf(subscriptions);
         notEvaluated = List.copyOf(notEvaluated);
         requireNonNull(masks, "masks is null");
@@ -40,20 +44,22 @@ record DataSourcePlan(
     /** Enough room for every reason a decision on this data source gives beyond {@link #notInForce}. */
     int reasonCapacity()
     {
-        return subscriptions.size() + 2 + masks.overridden().size() + masks.policies().size() + rows.size();
+        return subscriptions.size() + 2 + notEvaluated.size() + masks.policies().size() + rows.size();
     }
 
     /**
      * @param policies the masking policies in force, in creation order
+     * @param conditions for each policy, the number of its applicability's condition in the engine's numbering
      * @param overridden reasons for policies overridden on a column by a more specific one
      * @param columns the columns some policy governs, in column order
      * @param reasons for each policy in {@code policies}, its reason when it applies to the user and when it does not
      */
-    record Masks(List<MaskingPolicy> policies, List<Reason> overridden, List<GovernedColumn> columns, List<MaskReasons> reasons)
+    record Masks(List<MaskingPolicy> policies, int[] conditions, List<Reason> overridden, List<GovernedColumn> columns, List<MaskReasons> reasons)
     {
         Masks
         {
             policies = List.copyOf(policies);
+            conditions = conditions.clone();
             overridden = List.copyOf(overridden);
             columns = List.copyOf(columns);
             reasons = List.copyOf(reasons);
@@ -70,7 +76,8 @@ record DataSourcePlan(
         }
     }
 
-    record MaskReasons(Optional<Reason> whenApplies, Optional<Reason> whenNot)
+    /** @param governsAColumn whether the policy governs some column, so that its outcome depends on the user */
+    record MaskReasons(boolean governsAColumn, Optional<Reason> whenApplies, Optional<Reason> whenNot)
     {
         MaskReasons
         {
@@ -79,7 +86,18 @@ record DataSourcePlan(
         }
     }
 
-    record PlannedRow(RowPolicy policy, Expression filter, Reason applied, Reason appliedWithNoRows, Reason notForUser)
+    /** A subscription policy in force, its condition's number, and its reasons when it admits the user and when not. */
+    record PlannedSubscription(SubscriptionPolicy policy, int condition, Reason admits, Reason refuses)
+    {
+        PlannedSubscription
+        {
+            requireNonNull(policy, "policy is null");
+            requireNonNull(admits, "admits is null");
+            requireNonNull(refuses, "refuses is null");
+        }
+    }
+
+    record PlannedRow(RowPolicy policy, int condition, Expression filter, Reason applied, Reason appliedWithNoRows, Reason notForUser)
     {
         PlannedRow
         {

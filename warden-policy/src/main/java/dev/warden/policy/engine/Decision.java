@@ -33,7 +33,7 @@ public record Decision(
         requireNonNull(userName, "userName is null");
         requireNonNull(dataSourceId, "dataSourceId is null");
         accessValues = Set.copyOf(accessValues);
-        masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
+        masks = masks instanceof ColumnMasks engineMasks ? engineMasks.freeze() : Collections.unmodifiableMap(new LinkedHashMap<>(masks));
         requireNonNull(rowFilter, "rowFilter is null");
         // The engine hands over reasons already immutable (a plan's shared part and the user's part); copy anything else.
         reasons = reasons instanceof ReasonList ? reasons : List.copyOf(reasons);

@@ -10,8 +10,10 @@ import dev.warden.policy.model.AccessValue;
 import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.UserContext;
+import dev.warden.policy.policies.Applicability;
 import dev.warden.policy.policies.Audience;
 import dev.warden.policy.policies.ColumnSelector;
+import dev.warden.policy.policies.Condition;
 import dev.warden.policy.policies.CustomSql;
 import dev.warden.policy.policies.MaskingPolicy;
 import dev.warden.policy.policies.Policy;
@@ -64,6 +66,8 @@ public final class PolicyEngine
     private final List<Reason> notInForce;
     private final Map<Policy, Prepared> prepared = new IdentityHashMap<>();
     private final int planCacheCapacity;
+    /** The distinct conditions of all policies, numbered, so that a decision answers each once. */
+    private final List<Condition> conditions;
     /** Approved requests by data source, then user: asked on every decision on a data source with an anyone-who-asks policy. */
     private final Map<String, Map<String, Set<AccessType>>> approvals = new java.util.HashMap<>();
     private final ConcurrentHashMap<String, DataSourcePlan> plans = new ConcurrentHashMap<>();
@@ -83,7 +87,8 @@ public final class PolicyEngine
             String maskedWith,
             Reason selectsNoColumn,
             Reason notForUser,
-            String rule) {}
+            String rule,
+            int condition) {}
 
     public PolicyEngine(PolicyState state)
     {
@@ -114,12 +119,18 @@ public final class PolicyEngine
                     .computeIfAbsent(approval.userName(), _ -> EnumSet.noneOf(AccessType.class))
                     .add(approval.accessType());
         }
+        ConditionMemo.Numbering numbering = new ConditionMemo.Numbering();
         for (Policy policy : index.policies()) {
-            prepared.put(policy, prepare(policy));
+            prepared.put(policy, prepare(policy, switch (policy) {
+                case SubscriptionPolicy subscription -> numbering.number(subscription.audience());
+                case MaskingPolicy masking -> numbering.number(masking.applicability());
+                case RowPolicy row -> numbering.number(row.applicability());
+            }));
         }
+        this.conditions = numbering.conditions();
     }
 
-    private static Prepared prepare(Policy policy)
+    private static Prepared prepare(Policy policy, int condition)
     {
         Reason notEvaluated = reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source");
         return switch (policy) {
@@ -130,20 +141,20 @@ public final class PolicyEngine
                         ? new Prepared(notEvaluated,
                                 reason(policy, Outcome.APPLIED, "grants " + type + " (grants combine with OR)"),
                                 reason(policy, Outcome.NOT_APPLIED, "does not grant " + type + ": " + why),
-                                null, null, null, null, null)
+                                null, null, null, null, null, condition)
                         : new Prepared(notEvaluated,
                                 reason(policy, Outcome.APPLIED, "guardrail met (guardrails combine with AND)"),
                                 reason(policy, Outcome.APPLIED, "guardrail not met, so no grant can give " + (type == AccessType.READ ? "READ or WRITE" : "WRITE") + ": " + why),
-                                null, null, null, null, null);
+                                null, null, null, null, null, condition);
             }
             case MaskingPolicy masking -> new Prepared(notEvaluated, null, null,
                     masking.applicability().describe(),
                     " with " + masking.method().describe() + masking.onlyWhere().map(sql -> " where " + sql.text()).orElse(""),
                     reason(policy, Outcome.NOT_APPLIED, "in force, but " + masking.columns().describe() + " selects no column of this data source"),
-                    null, null);
+                    null, null, condition);
             case RowPolicy row -> new Prepared(notEvaluated, null, null, null, null, null,
                     reason(policy, Outcome.NOT_APPLIED, "does not apply to the user: it applies to " + row.applicability().describe()),
-                    row.rule().describe());
+                    row.rule().describe(), condition);
         };
     }
 
@@ -175,15 +186,16 @@ public final class PolicyEngine
         requireNonNull(dataSource, "dataSource is null");
         DataSourcePlan plan = plan(dataSource);
         List<Reason> reasons = new ArrayList<>(plan.reasonCapacity());
+        ConditionMemo memo = new ConditionMemo(conditions, user);
 
-        Set<AccessValue> access = decideAccess(user, dataSource, plan.subscriptions(), reasons);
+        Set<AccessValue> access = decideAccess(user, dataSource, plan.subscriptions(), memo, reasons);
         if (!access.contains(AccessValue.READ)) {
             reasons.addAll(plan.notEvaluated());
             return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), new ReasonList(plan.notInForce(), reasons));
         }
-        Map<String, Expression> columnMasks = decideMasks(user, plan, reasons);
-        Optional<Expression> rowFilter = decideRowFilter(user, plan, reasons);
-        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, new ReasonList(plan.notInForce(), reasons));
+        Map<String, Expression> columnMasks = decideMasks(plan, memo, reasons);
+        Optional<Expression> rowFilter = decideRowFilter(user, plan, memo, reasons);
+        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, new ReasonList(plan.notInForceOrOverridden(), reasons));
     }
 
     /**
@@ -237,15 +249,22 @@ public final class PolicyEngine
                 case RowPolicy row -> rows.add(row);
             }
         }
+        List<DataSourcePlan.PlannedSubscription> plannedSubscriptions = subscriptions.stream()
+                .map(policy -> {
+                    Prepared texts = prepared.get(policy);
+                    return new DataSourcePlan.PlannedSubscription(policy, texts.condition(), texts.admits(), texts.refuses());
+                })
+                .toList();
         List<Reason> notEvaluated = new ArrayList<>(masks.size() + rows.size());
         masks.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
         rows.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
-        return new DataSourcePlan(dataSource, notInForceHere, subscriptions, notEvaluated,
-                planMasks(dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount)),
-                planRows(dataSource, rows));
+        DataSourcePlan.Masks plannedMasks = planMasks(dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount));
+        List<Reason> notInForceOrOverridden = new ArrayList<>(notInForceHere);
+        notInForceOrOverridden.addAll(plannedMasks.overridden());
+        return new DataSourcePlan(dataSource, notInForceHere, notInForceOrOverridden, plannedSubscriptions, notEvaluated, plannedMasks, planRows(dataSource, rows));
     }
 
-    private Set<AccessValue> decideAccess(UserContext user, DataSource dataSource, List<SubscriptionPolicy> subscriptions, List<Reason> reasons)
+    private Set<AccessValue> decideAccess(UserContext user, DataSource dataSource, List<DataSourcePlan.PlannedSubscription> subscriptions, ConditionMemo memo, List<Reason> reasons)
     {
         boolean owner = dataSource.owners().contains(user.name());
         if (owner) {
@@ -253,16 +272,16 @@ public final class PolicyEngine
         }
         EnumSet<AccessType> grantedByPolicy = EnumSet.noneOf(AccessType.class);
         EnumSet<AccessType> failedGuardrails = EnumSet.noneOf(AccessType.class);
-        for (SubscriptionPolicy policy : subscriptions) {
-            boolean admitted = admits(policy, user, dataSource);
+        for (DataSourcePlan.PlannedSubscription planned : subscriptions) {
+            SubscriptionPolicy policy = planned.policy();
+            boolean admitted = admits(policy, planned.condition(), user, dataSource, memo);
             if (admitted && policy.strength() == Strength.GRANT) {
                 grantedByPolicy.add(policy.accessType());
             }
             if (!admitted && policy.strength() == Strength.GUARDRAIL) {
                 failedGuardrails.add(policy.accessType());
             }
-            Prepared texts = prepared.get(policy);
-            reasons.add(admitted ? texts.admits() : texts.refuses());
+            reasons.add(admitted ? planned.admits() : planned.refuses());
         }
         // Whoever may write may read; a failed WRITE guardrail takes away only what WRITE adds.
         boolean read = (owner || !grantedByPolicy.isEmpty()) && !failedGuardrails.contains(AccessType.READ);
@@ -282,12 +301,12 @@ public final class PolicyEngine
         return values;
     }
 
-    private boolean admits(SubscriptionPolicy policy, UserContext user, DataSource dataSource)
+    private boolean admits(SubscriptionPolicy policy, int condition, UserContext user, DataSource dataSource, ConditionMemo memo)
     {
         return switch (policy.audience()) {
             case Audience.Anyone _ -> true;
             case Audience.AnyoneWhoAsks _ -> approvals.getOrDefault(dataSource.id(), Map.of()).getOrDefault(user.name(), Set.of()).contains(policy.accessType());
-            case Audience.UsersMatching matching -> matching.condition().test(user);
+            case Audience.UsersMatching _ -> memo.test(condition);
             case Audience.NamedUsers named -> named.users().contains(user.name());
         };
     }
@@ -340,7 +359,7 @@ public final class PolicyEngine
             List<String> masked = governed.get(policy);
             if (masked != null) {
                 List<String> notes = maskNotes.getOrDefault(policy, List.of());
-                reasons.add(new DataSourcePlan.MaskReasons(
+                reasons.add(new DataSourcePlan.MaskReasons(true,
                         Optional.of(reason(policy, Outcome.APPLIED, "masks " + masked + prepared.get(policy).maskedWith()
                                 + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)))),
                         Optional.of(reason(policy, Outcome.NOT_APPLIED, String.join("; ", shownNotes.get(policy))))));
@@ -348,29 +367,31 @@ public final class PolicyEngine
             // A policy that selects a column either governs it or is overridden on it.
             else if (!selectingSome.contains(policy)) {
                 Optional<Reason> selectsNone = Optional.of(prepared.get(policy).selectsNoColumn());
-                reasons.add(new DataSourcePlan.MaskReasons(selectsNone, selectsNone));
+                reasons.add(new DataSourcePlan.MaskReasons(false, selectsNone, selectsNone));
             }
             else {
-                reasons.add(new DataSourcePlan.MaskReasons(Optional.empty(), Optional.empty()));
+                reasons.add(new DataSourcePlan.MaskReasons(false, Optional.empty(), Optional.empty()));
             }
         }
-        return new DataSourcePlan.Masks(policies, overridden, columns, reasons);
+        int[] conditions = policies.stream().mapToInt(policy -> prepared.get(policy).condition()).toArray();
+        return new DataSourcePlan.Masks(policies, conditions, overridden, columns, reasons);
     }
 
-    private Map<String, Expression> decideMasks(UserContext user, DataSourcePlan plan, List<Reason> reasons)
+    private Map<String, Expression> decideMasks(DataSourcePlan plan, ConditionMemo memo, List<Reason> reasons)
     {
         DataSourcePlan.Masks masks = plan.masks();
         boolean[] applies = new boolean[masks.policies().size()];
         for (int i = 0; i < applies.length; i++) {
-            applies[i] = masks.policies().get(i).applicability().appliesTo(user);
+            // Only a policy that governs a column can differ by user; the rest need no question asked of the user.
+            applies[i] = masks.reasons().get(i).governsAColumn()
+                    && appliesTo(masks.conditions()[i], masks.policies().get(i).applicability(), memo);
         }
-        Map<String, Expression> masked = LinkedHashMap.newLinkedHashMap(masks.columns().size());
+        Map<String, Expression> masked = new ColumnMasks(masks.columns().size());
         for (DataSourcePlan.GovernedColumn column : masks.columns()) {
             if (applies[column.governingPolicy()]) {
                 masked.put(column.name(), column.mask());
             }
         }
-        reasons.addAll(masks.overridden());
         for (int i = 0; i < applies.length; i++) {
             DataSourcePlan.MaskReasons reason = masks.reasons().get(i);
             (applies[i] ? reason.whenApplies() : reason.whenNot()).ifPresent(reasons::add);
@@ -451,7 +472,7 @@ public final class PolicyEngine
             String rule = prepared.get(policy).rule() + filter.problem().map(problem -> ": " + problem).orElse("");
             String combined = policies.size() > 1 ? " (row-level policies combine with AND)" : "";
             String noRows = filter.problem().isPresent() ? "" : ": the user qualifies for no rows";
-            planned.add(new DataSourcePlan.PlannedRow(policy, filter.expression(),
+            planned.add(new DataSourcePlan.PlannedRow(policy, prepared.get(policy).condition(), filter.expression(),
                     reason(policy, Outcome.APPLIED, rule + combined),
                     reason(policy, Outcome.APPLIED, rule + noRows + combined),
                     prepared.get(policy).notForUser()));
@@ -459,11 +480,11 @@ public final class PolicyEngine
         return planned;
     }
 
-    private Optional<Expression> decideRowFilter(UserContext user, DataSourcePlan plan, List<Reason> reasons)
+    private Optional<Expression> decideRowFilter(UserContext user, DataSourcePlan plan, ConditionMemo memo, List<Reason> reasons)
     {
         List<Expression> filters = new ArrayList<>();
         for (DataSourcePlan.PlannedRow row : plan.rows()) {
-            if (!row.policy().applicability().appliesTo(user)) {
+            if (!appliesTo(row.condition(), row.policy().applicability(), memo)) {
                 reasons.add(row.notForUser());
                 continue;
             }
@@ -473,6 +494,15 @@ public final class PolicyEngine
         }
         Expression combined = Expressions.and(filters);
         return combined.equals(Expressions.TRUE) ? Optional.empty() : Optional.of(combined);
+    }
+
+    private static boolean appliesTo(int condition, Applicability applicability, ConditionMemo memo)
+    {
+        return switch (applicability) {
+            case Applicability.Everyone _ -> true;
+            case Applicability.EveryoneExcept _ -> !memo.test(condition);
+            case Applicability.EveryoneWho _ -> memo.test(condition);
+        };
     }
 
     private static Reason reason(Policy policy, Outcome outcome, String explanation)

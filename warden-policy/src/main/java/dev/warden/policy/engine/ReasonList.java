@@ -8,8 +8,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A decision's reasons: the ones its data source's plan shares with every decision there, then the user's own.
- * Immutable, and built only by the engine from immutable parts, so a {@link Decision} can keep it without copying
- * the hundreds of shared reasons on every decision.
+ * Built only by the engine, from a plan's immutable list and a list the engine hands over and never touches
+ * again; so a {@link Decision} can keep it without copying the hundreds of shared reasons on every decision.
  */
 final class ReasonList
         extends AbstractList<Reason>
@@ -21,7 +21,7 @@ final class ReasonList
     ReasonList(List<Reason> shared, List<Reason> own)
     {
         this.shared = requireNonNull(shared, "shared is null");
-        this.own = List.copyOf(own);
+        this.own = requireNonNull(own, "own is null");
     }
 
     @Override

@@ -22,6 +22,8 @@ final class CompactSortedSet<E extends Comparable<? super E>>
 {
     private static final CompactSortedSet<?> EMPTY = new CompactSortedSet<>(new Comparable<?>[0]);
 
+    private static final int LINEAR_SEARCH_LIMIT = 8;
+
     private final Object[] elements;
 
     private CompactSortedSet(Object[] elements)
@@ -65,7 +67,18 @@ final class CompactSortedSet<E extends Comparable<? super E>>
     public boolean contains(Object value)
     {
         // As TreeSet does, a null or a value of another type fails with NullPointerException or ClassCastException.
-        return Arrays.binarySearch(elements, requireNonNull(value)) >= 0;
+        requireNonNull(value);
+        if (elements.length <= LINEAR_SEARCH_LIMIT) {
+            // A user's few groups or values: comparing cached hash codes beats a binary search of string comparisons.
+            int hash = value.hashCode();
+            for (Object element : elements) {
+                if (element.hashCode() == hash && element.equals(value)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return Arrays.binarySearch(elements, value) >= 0;
     }
 
     @Override
