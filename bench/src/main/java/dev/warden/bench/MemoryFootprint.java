@@ -42,6 +42,18 @@ public final class MemoryFootprint
                 retained / dataSources, retained / ((long) dataSources * columns));
         System.out.printf("%d data sources x %d columns: retained heap %d MB (limit %d MB) %s%n",
                 dataSources, columns, retained / (1024 * 1024), LIMIT_BYTES / (1024 * 1024), retained <= LIMIT_BYTES ? "PASS" : "FAIL");
+
+        // A busy enforcement point also holds the engine's cached data-source plans: fill the cache and measure again.
+        java.util.List<dev.warden.policy.model.DataSource> all = new java.util.ArrayList<>(state.dataSources().values());
+        java.util.List<String> users = new java.util.ArrayList<>(state.users().keySet());
+        int planned = Math.min(PolicyEngine.PLAN_CACHE_CAPACITY, all.size());
+        for (int i = 0; i < planned; i++) {
+            engine.decide(state.userContext(users.get(i % users.size()), java.util.Optional.empty()), all.get(i));
+        }
+        long withPlans = usedAfterGc() - baseline;
+        System.out.printf("with %d cached data-source plans: retained heap %d MB (%d KB per plan) (limit %d MB) %s%n",
+                planned, withPlans / (1024 * 1024), (withPlans - retained) / 1024 / Math.max(1, planned), LIMIT_BYTES / (1024 * 1024),
+                withPlans <= LIMIT_BYTES ? "PASS" : "FAIL");
         // Keeps both reachable until after the measurement.
         if (engine.state() != state) {
             throw new AssertionError();

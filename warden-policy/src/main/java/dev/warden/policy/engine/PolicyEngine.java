@@ -73,7 +73,7 @@ public final class PolicyEngine
     private final ConcurrentHashMap<String, DataSourcePlan> plans = new ConcurrentHashMap<>();
 
     /** How many data sources' plans an engine keeps by default. */
-    public static final int PLAN_CACHE_CAPACITY = 20_000;
+    public static final int PLAN_CACHE_CAPACITY = 4_096;
 
     /**
      * Reasons and texts that depend on the policy alone, built once rather than on every decision. Fields that
