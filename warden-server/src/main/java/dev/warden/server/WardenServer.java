@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
@@ -36,6 +37,7 @@ public final class WardenServer
 {
     private static final String API_KEY = "warden.apiKey";
     private static final int MAX_REVISIONS_PER_PAGE = 1_000;
+    private static final long MAX_WAIT_SECONDS = 60;
 
     private final Store store;
     private final ApiKeys apiKeys;
@@ -48,10 +50,12 @@ public final class WardenServer
     {
         this.store = requireNonNull(store, "store is null");
         this.apiKeys = new ApiKeys(store.jdbi());
-        this.state = new PolicyStateService(store, json);
+        this.state = new PolicyStateService(store, json, config.changeLogRetention());
         this.entities = new EntityRoutes(state, json);
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
+            // Change-stream requests wait for the next revision; virtual threads make waiting cheap.
+            javalin.concurrency.useVirtualThreads = true;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
             javalin.routes.exception(ApiException.class, this::sendError);
@@ -131,6 +135,11 @@ public final class WardenServer
         return state;
     }
 
+    public Store store()
+    {
+        return store;
+    }
+
     private void authenticate(Context context)
     {
         String header = context.header("Authorization");
@@ -172,8 +181,14 @@ public final class WardenServer
     {
         caller(context).require(Permission.SERVICE);
         long after = parseLong(context, "after");
-        List<ChangeRecord> changes = store.changesAfter(after, MAX_REVISIONS_PER_PAGE);
-        ObjectNode body = json.createObjectNode().put("after", after).put("revision", store.revision());
+        long waitSeconds = context.queryParam("wait") == null ? 0 : Math.min(parseLong(context, "wait"), MAX_WAIT_SECONDS);
+        long revision = state.awaitRevisionAfter(after, java.time.Duration.ofSeconds(waitSeconds));
+        ObjectNode body = json.createObjectNode().put("after", after).put("revision", revision);
+        // A replica further behind than the log reaches must start again from a snapshot.
+        OptionalLong oldest = store.oldestLoggedRevision();
+        boolean snapshotRequired = after < revision && (oldest.isEmpty() || after < oldest.getAsLong() - 1);
+        body.put("snapshotRequired", snapshotRequired);
+        List<ChangeRecord> changes = snapshotRequired ? List.of() : store.changesAfter(after, MAX_REVISIONS_PER_PAGE);
         var list = body.putArray("changes");
         for (ChangeRecord change : changes) {
             ObjectNode item = list.addObject()

@@ -41,6 +41,8 @@ public final class PolicyStateService
     private final Store store;
     private final ObjectMapper json;
     private volatile Current current;
+    private final Object revisionSignal = new Object();
+    private final int changeLogRetention;
 
     /** The state at one revision, with an engine over it and the documents it was built from. */
     public record Current(long revision, PolicyState state, PolicyEngine engine, Map<EntityKey, Object> documents)
@@ -63,8 +65,12 @@ public final class PolicyStateService
         }
     }
 
-    public PolicyStateService(Store store, ObjectMapper json)
+    /**
+     * @param changeLogRetention how many revisions of changes to keep for replicas to catch up from
+     */
+    public PolicyStateService(Store store, ObjectMapper json, int changeLogRetention)
     {
+        this.changeLogRetention = changeLogRetention;
         this.store = requireNonNull(store, "store is null");
         this.json = requireNonNull(json, "json is null");
         Store.Snapshot snapshot = store.snapshot();
@@ -118,7 +124,33 @@ public final class PolicyStateService
         authorizer.authorize(before.state(), candidate.state());
         long revision = store.commit(actor, OptionalLong.of(before.revision()), stored);
         current = new Current(revision, candidate.state(), candidate.engine(), candidate.documents());
+        if (revision % 100 == 0 && revision > changeLogRetention) {
+            store.pruneChangeLog(revision - changeLogRetention);
+        }
+        synchronized (revisionSignal) {
+            revisionSignal.notifyAll();
+        }
         return current;
+    }
+
+    /**
+     * Waits until the state is past {@code revision}, for at most {@code timeout}; returns the revision then
+     * current. Change-stream requests wait here rather than polling the store.
+     */
+    public long awaitRevisionAfter(long revision, java.time.Duration timeout)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (revisionSignal) {
+            while (current.revision() <= revision) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(revisionSignal, remaining);
+            }
+        }
+        return current.revision();
     }
 
     /** Decides, seeing the state before and after, whether the caller may make a change; throws to refuse it. */

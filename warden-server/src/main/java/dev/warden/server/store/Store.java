@@ -168,6 +168,22 @@ public final class Store
                 .list());
     }
 
+    /** The oldest revision the change log still holds, or empty when it holds none. */
+    public OptionalLong oldestLoggedRevision()
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT MIN(revision) FROM change_log")
+                .mapTo(Long.class)
+                .findOne()
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty()));
+    }
+
+    /** Forgets the changes of revisions up to {@code revision}; replicas behind it must take a new snapshot. */
+    public void pruneChangeLog(long revision)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM change_log WHERE revision <= :revision").bind("revision", revision).execute());
+    }
+
     private static Map<EntityKey, String> currentBodies(Handle handle, List<EntityChange> changes)
     {
         Map<EntityKey, String> bodies = new LinkedHashMap<>();
