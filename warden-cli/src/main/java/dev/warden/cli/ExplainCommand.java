@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.warden.bundle.Bundle;
 import dev.warden.policy.engine.Decision;
+import dev.warden.policy.engine.DecisionDocument;
 import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.policy.engine.Reason;
 import dev.warden.policy.model.Column;
@@ -21,7 +22,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,7 +87,7 @@ final class ExplainCommand
         }
         Decision decision = engine.decide(context, dataSource);
         SqlRenderer renderer = SqlRenderer.forUser(dialect == Dialect.trino ? SqlDialect.TRINO : SqlDialect.POSTGRES, context);
-        Map<String, Object> document = document(context, dataSource, decision, renderer);
+        Map<String, Object> document = DecisionDocument.of(context, dataSource, decision, renderer);
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
         }
@@ -96,40 +96,6 @@ final class ExplainCommand
         }
         out.flush();
         return 0;
-    }
-
-    /** The decision as JSON: keys in a fixed order, masks and filter rendered in the chosen dialect. */
-    private Map<String, Object> document(UserContext context, DataSource dataSource, Decision decision, SqlRenderer renderer)
-    {
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("user", context.name());
-        document.put("project", context.currentProject().orElse(null));
-        document.put("dataSource", dataSource.id());
-        document.put("dialect", dialect.name());
-        document.put("access", decision.accessValues().stream().sorted().map(Enum::name).toList());
-        List<Map<String, Object>> columns = new ArrayList<>();
-        for (Column column : dataSource.columns()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("name", column.name());
-            entry.put("type", column.type().toString());
-            entry.put("masked", decision.masks().containsKey(column.name()));
-            entry.put("mask", Optional.ofNullable(decision.masks().get(column.name())).map(renderer::render).orElse(null));
-            columns.add(entry);
-        }
-        document.put("columns", columns);
-        document.put("rowFilter", decision.rowFilter().map(renderer::render).orElse(null));
-        List<Map<String, Object>> reasons = new ArrayList<>();
-        for (Reason reason : decision.reasons()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("policyId", reason.policyId());
-            entry.put("policyName", reason.policyName());
-            entry.put("kind", reason.policyKind());
-            entry.put("outcome", reason.outcome().name());
-            entry.put("explanation", reason.explanation());
-            reasons.add(entry);
-        }
-        document.put("reasons", reasons);
-        return document;
     }
 
     private void printText(PrintWriter out, UserContext context, DataSource dataSource, Decision decision, SqlRenderer renderer)
