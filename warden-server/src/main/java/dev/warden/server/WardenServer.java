@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.server.api.ApiException;
 import dev.warden.server.api.BundleRejectedException;
 import dev.warden.server.api.Caller;
+import dev.warden.server.api.DecisionRoutes;
 import dev.warden.server.api.EntityRoutes;
 import dev.warden.server.state.InvalidChangeException;
 import dev.warden.server.state.PolicyStateService;
@@ -36,6 +37,8 @@ public final class WardenServer
         implements AutoCloseable
 {
     private static final String API_KEY = "warden.apiKey";
+    /** Set once Warden has written an error body, so that Javalin's status handlers leave it alone. */
+    private static final String ERROR_SENT = "warden.errorSent";
     private static final int MAX_REVISIONS_PER_PAGE = 1_000;
     private static final long MAX_WAIT_SECONDS = 60;
 
@@ -44,6 +47,7 @@ public final class WardenServer
     private final ObjectMapper json = new ObjectMapper();
     private final PolicyStateService state;
     private final EntityRoutes entities;
+    private final DecisionRoutes decisions;
     private final Javalin http;
 
     private WardenServer(ServerConfig config, Store store)
@@ -52,6 +56,7 @@ public final class WardenServer
         this.apiKeys = new ApiKeys(store.jdbi());
         this.state = new PolicyStateService(store, json, config.changeLogRetention());
         this.entities = new EntityRoutes(state, json);
+        this.decisions = new DecisionRoutes(state, json);
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             // Change-stream requests wait for the next revision; virtual threads make waiting cheap.
@@ -68,7 +73,7 @@ public final class WardenServer
             javalin.routes.exception(Exception.class, (exception, context) ->
                     sendError(new ApiException(500, "INTERNAL", "internal error: " + exception.getClass().getSimpleName(), Optional.empty()), context));
             javalin.routes.error(404, context -> {
-                if (!"application/json".equals(context.contentType())) {
+                if (context.attribute(ERROR_SENT) == null) {
                     sendError(ApiException.notFound("no such endpoint: " + context.method() + " " + context.path()), context);
                 }
             });
@@ -78,6 +83,8 @@ public final class WardenServer
             javalin.routes.get("/api/v1/changes", this::changes);
             javalin.routes.get("/api/v1/audit", this::audit);
             javalin.routes.post("/api/v1/apply", context -> sendJson(context, entities.apply(caller(context), context)));
+            javalin.routes.post("/api/v1/decisions", context -> sendJson(context, decisions.decisions(caller(context), context)));
+            javalin.routes.get("/api/v1/explain", context -> sendJson(context, decisions.explain(caller(context), context)));
             javalin.routes.get("/api/v1/{section}", context -> sendJson(context, entities.list(caller(context), context)));
             javalin.routes.get("/api/v1/{section}/{id}", context -> sendJson(context, entities.get(caller(context), context)));
             javalin.routes.put("/api/v1/{section}/{id}", context -> sendJson(context, entities.put(caller(context), context)));
@@ -251,6 +258,7 @@ public final class WardenServer
 
     private void sendError(ApiException error, Context context)
     {
+        context.attribute(ERROR_SENT, Boolean.TRUE);
         ObjectNode body = json.createObjectNode().put("code", error.code()).put("message", error.getMessage());
         if (error.field().isPresent()) {
             body.put("field", error.field().get());
@@ -266,6 +274,7 @@ public final class WardenServer
 
     private void sendProblems(Context context, int status, String code, List<Problem> problems)
     {
+        context.attribute(ERROR_SENT, Boolean.TRUE);
         ObjectNode body = json.createObjectNode()
                 .put("code", code)
                 .put("message", String.join("; ", problems.stream()

@@ -1,0 +1,131 @@
+package dev.warden.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.server.WardenServer;
+import dev.warden.server.auth.Permission;
+import dev.warden.server.config.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Decisions on the live state over HTTP, after the retail example is applied. */
+class DecisionApiTest
+{
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path RETAIL = Path.of("..", "examples", "retail");
+
+    @TempDir
+    Path dataDirectory;
+
+    private WardenServer server;
+    private String governor;
+
+    @BeforeEach
+    void start()
+            throws Exception
+    {
+        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        String admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
+        governor = server.apiKeys().create("governor", Set.of(Permission.GOVERNANCE), Optional.empty(), "test").key();
+        HttpResponse<String> applied = send("POST", "/api/v1/apply", retailBundle(), admin);
+        assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        server.close();
+    }
+
+    @Test
+    void decisionsForOneUserOnSeveralDataSourcesAreRenderedInTheAskedDialect()
+            throws Exception
+    {
+        HttpResponse<String> response = send("POST", "/api/v1/decisions",
+                "{\"user\": \"alice\", \"dataSources\": [\"tpch.customer\", \"tpch.orders\"], \"dialect\": \"postgres\"}", governor);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("decisions")).hasSize(2);
+        JsonNode customer = body.at("/decisions/0");
+        assertThat(customer.get("dataSource").asText()).isEqualTo("tpch.customer");
+        assertThat(customer.get("dialect").asText()).isEqualTo("postgres");
+        assertThat(customer.get("access").findValuesAsText("access")).isEmpty();
+        assertThat(customer.at("/access/0").asText()).isEqualTo("READ");
+        assertThat(customer.at("/rowFilter").asText()).contains("E'BUILDING'");
+        // The same as the engine over the same state gives.
+        var engine = server.state().current().engine();
+        assertThat(customer.get("columns").findValuesAsText("name").size()).isEqualTo(engine.state().dataSource("tpch.customer").columns().size());
+        assertThat(customer.get("reasons")).hasSize(engine.decide("alice", Optional.empty(), "tpch.customer").reasons().size());
+    }
+
+    @Test
+    void explainGivesOneDecisionWithItsReasons()
+            throws Exception
+    {
+        JsonNode explained = JSON.readTree(send("GET", "/api/v1/explain?user=alice&dataSource=tpch.customer", null, governor).body());
+        assertThat(explained.get("dialect").asText()).isEqualTo("trino");
+        assertThat(explained.get("reasons").findValuesAsText("outcome")).contains("APPLIED", "NOT_APPLIED");
+        assertThat(explained.get("revision").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownNamesAndBadInputAreNamed()
+            throws Exception
+    {
+        HttpResponse<String> unknownUser = send("GET", "/api/v1/explain?user=zoe&dataSource=tpch.customer", null, governor);
+        assertThat(unknownUser.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknownUser.body()).get("field").asText()).isEqualTo("user");
+        HttpResponse<String> unknownDataSource = send("POST", "/api/v1/decisions", "{\"user\": \"alice\", \"dataSources\": [\"tpch.customer\", \"nope\"]}", governor);
+        assertThat(unknownDataSource.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknownDataSource.body()).get("field").asText()).isEqualTo("dataSources[1]");
+        HttpResponse<String> badDialect = send("GET", "/api/v1/explain?user=alice&dataSource=tpch.customer&dialect=oracle", null, governor);
+        assertThat(badDialect.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badDialect.body()).get("field").asText()).isEqualTo("dialect");
+    }
+
+    @Test
+    void aUsersOwnKeyMayAskOnlyAboutThatUser()
+            throws Exception
+    {
+        String alice = server.apiKeys().create("alice's key", Set.of(), Optional.of("alice"), "test").key();
+        assertThat(send("GET", "/api/v1/explain?user=alice&dataSource=tpch.customer", null, alice).statusCode()).isEqualTo(200);
+        HttpResponse<String> other = send("GET", "/api/v1/explain?user=bob&dataSource=tpch.customer", null, alice);
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(other.body()).get("message").asText()).contains("GOVERNANCE or AUDIT");
+    }
+
+    /** The example bundle as one YAML document, as `warden apply` sends it. */
+    private static String retailBundle()
+            throws Exception
+    {
+        return dev.warden.bundle.BundleWriter.write(dev.warden.bundle.BundleLoader.load(RETAIL).state(), java.util.List.of());
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String key)
+            throws Exception
+    {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.uri() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + key)
+                .build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
