@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "warden",
         mixinStandardHelpOptions = true,
         version = "warden 0.1.0",
-        description = "Validate, explain and test Warden policy bundles (directories of YAML files).",
-        subcommands = {ValidateCommand.class, ExplainCommand.class, TestCommand.class, CommandLine.HelpCommand.class})
+        description = "Warden: validate, explain and test policy bundles (directories of YAML files), apply them to a server, and run the server.",
+        subcommands = {ValidateCommand.class, ExplainCommand.class, TestCommand.class, ApplyCommand.class, ServerCommand.class, CommandLine.HelpCommand.class})
 public final class WardenCommand
 {
     /** Exit code when the bundle has errors or an expectation fails. */

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,23 +15,10 @@ class WardenCommandTest
 {
     private static final String RETAIL = Path.of("..", "examples", "retail").toString();
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args)
-    {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = WardenCommand.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
-
     @Test
     void validateCountsWhatTheBundleHolds()
     {
-        Run run = run("validate", RETAIL);
+        CommandRun run = CommandRun.of("validate", RETAIL);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("OK: 6 data sources, 23 policies, 12 expectations" + System.lineSeparator());
     }
@@ -47,7 +31,7 @@ class WardenCommandTest
                 policies:
                   - {id: p, type: subscription, access: READ, on: {dataSources: [nowhere]}, who: anyone, strenght: grant}
                 """);
-        Run run = run("validate", directory.toString());
+        CommandRun run = CommandRun.of("validate", directory.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         String file = directory.resolve("a.yaml").toString();
         assertThat(run.err()).contains(
@@ -59,7 +43,7 @@ class WardenCommandTest
     @Test
     void explainShowsAccessMasksFilterAndReasons()
     {
-        Run run = run("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.customer");
+        CommandRun run = CommandRun.of("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.customer");
         assertThat(run.exitCode()).isZero();
         assertThat(run.out())
                 .contains("Access: READ")
@@ -74,7 +58,7 @@ class WardenCommandTest
     void explainAsJsonInPostgresDialect()
             throws IOException
     {
-        Run run = run("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.orders", "--project", "fraud", "--dialect", "postgres", "--json");
+        CommandRun run = CommandRun.of("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.orders", "--project", "fraud", "--dialect", "postgres", "--json");
         assertThat(run.exitCode()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.get("user").asText()).isEqualTo("alice");
@@ -91,15 +75,15 @@ class WardenCommandTest
     @Test
     void explainRefusesUnknownUsersAndDataSources()
     {
-        Run user = run("explain", "--policies", RETAIL, "--user", "zoe", "--data-source", "tpch.orders");
+        CommandRun user = CommandRun.of("explain", "--policies", RETAIL, "--user", "zoe", "--data-source", "tpch.orders");
         assertThat(user.exitCode()).isEqualTo(2);
         assertThat(user.err()).contains("error: no user named 'zoe'");
 
-        Run dataSource = run("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.nowhere");
+        CommandRun dataSource = CommandRun.of("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.nowhere");
         assertThat(dataSource.exitCode()).isEqualTo(2);
         assertThat(dataSource.err()).contains("error: no data source with id 'tpch.nowhere'");
 
-        Run project = run("explain", "--policies", RETAIL, "--user", "dave", "--data-source", "tpch.orders", "--project", "fraud");
+        CommandRun project = CommandRun.of("explain", "--policies", RETAIL, "--user", "dave", "--data-source", "tpch.orders", "--project", "fraud");
         assertThat(project.exitCode()).isEqualTo(2);
         assertThat(project.err()).contains("error: user 'dave' is not a member of project 'fraud'");
     }
@@ -107,7 +91,7 @@ class WardenCommandTest
     @Test
     void testPassesOnTheExample()
     {
-        Run run = run("test", RETAIL);
+        CommandRun run = CommandRun.of("test", RETAIL);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("PASS ").doesNotContain("FAIL ").contains("12 passed, 0 failed");
     }
@@ -139,7 +123,7 @@ class WardenCommandTest
                       visible: [{id: 1, region: EU}, {id: 3, region: null}]
                   - {user: alice, dataSource: t, access: [READ], masked: [note]}
                 """);
-        Run run = run("test", directory.toString());
+        CommandRun run = CommandRun.of("test", directory.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out())
                 .contains("FAIL " + directory.resolve("catalog.yaml") + ":12:5 alice on t")
@@ -159,8 +143,8 @@ class WardenCommandTest
             throws IOException
     {
         Files.writeString(directory.resolve("a.yaml"), "users: [{name: alice, group: [x]}]\n");
-        assertThat(run("test", directory.toString()).exitCode()).isEqualTo(1);
-        Run explain = run("explain", "--policies", directory.toString(), "--user", "alice", "--data-source", "t");
+        assertThat(CommandRun.of("test", directory.toString()).exitCode()).isEqualTo(1);
+        CommandRun explain = CommandRun.of("explain", "--policies", directory.toString(), "--user", "alice", "--data-source", "t");
         assertThat(explain.exitCode()).isEqualTo(1);
         assertThat(explain.err()).contains("a.yaml:1:23: users[0].group: unknown key 'group'");
     }

@@ -1,0 +1,50 @@
+package dev.warden.cli;
+
+import dev.warden.server.WardenServer;
+import dev.warden.server.auth.Permission;
+import dev.warden.server.config.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code warden apply} against a real server over HTTP. */
+class ApplyCommandTest
+{
+    private static final String RETAIL = Path.of("..", "examples", "retail").toString();
+
+    @Test
+    void dryRunListsTheChangesThenApplyMakesThemInOneRevision(@TempDir Path dataDirectory)
+    {
+        try (WardenServer server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            String admin = server.apiKeys().create("ci", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
+            String url = server.uri().toString();
+
+            CommandRun dryRun = CommandRun.of("apply", "--server", url, "--api-key", admin, "--dry-run", RETAIL);
+            assertThat(dryRun.exitCode()).isEqualTo(0);
+            assertThat(dryRun.out()).contains("create policies hash-names").contains("would apply").contains("(dry run: nothing changed); server at revision 0");
+            assertThat(server.state().current().revision()).isZero();
+
+            CommandRun applied = CommandRun.of("apply", "--server", url, "--api-key", admin, RETAIL);
+            assertThat(applied.exitCode()).as(applied.err()).isEqualTo(0);
+            assertThat(applied.out()).contains("server at revision 1");
+            assertThat(server.state().current().state().policies()).containsKey("hash-names");
+
+            CommandRun again = CommandRun.of("apply", "--server", url, "--api-key", admin, RETAIL);
+            assertThat(again.out()).contains("applied 0 change(s); server at revision 1");
+
+            CommandRun refused = CommandRun.of("apply", "--server", url, "--api-key", "wdn_wrong", RETAIL);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("HTTP 401").contains("the API key is unknown or revoked");
+        }
+    }
+}
