@@ -14,6 +14,7 @@ import dev.warden.server.auth.ApiKey;
 import dev.warden.server.auth.ApiKeys;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.config.ServerConfig;
+import dev.warden.server.metrics.ServerMetrics;
 import dev.warden.server.store.ChangeRecord;
 import dev.warden.server.store.Store;
 import io.javalin.Javalin;
@@ -39,6 +40,7 @@ public final class WardenServer
     private static final String API_KEY = "warden.apiKey";
     /** Set once Warden has written an error body, so that Javalin's status handlers leave it alone. */
     private static final String ERROR_SENT = "warden.errorSent";
+    private static final String STARTED = "warden.started";
     private static final int MAX_REVISIONS_PER_PAGE = 1_000;
     private static final long MAX_WAIT_SECONDS = 60;
 
@@ -48,6 +50,7 @@ public final class WardenServer
     private final PolicyStateService state;
     private final EntityRoutes entities;
     private final DecisionRoutes decisions;
+    private final ServerMetrics metrics;
     private final Javalin http;
 
     private WardenServer(ServerConfig config, Store store)
@@ -57,6 +60,7 @@ public final class WardenServer
         this.state = new PolicyStateService(store, json, config.changeLogRetention());
         this.entities = new EntityRoutes(state, json);
         this.decisions = new DecisionRoutes(state, json);
+        this.metrics = new ServerMetrics(() -> state.current().revision());
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             // Change-stream requests wait for the next revision; virtual threads make waiting cheap.
@@ -77,8 +81,21 @@ public final class WardenServer
                     sendError(ApiException.notFound("no such endpoint: " + context.method() + " " + context.path()), context);
                 }
             });
+            javalin.routes.before(context -> context.attribute(STARTED, System.nanoTime()));
+            javalin.routes.after(context -> {
+                Long started = context.attribute(STARTED);
+                if (started != null) {
+                    var endpoint = context.endpoints().lastHttpEndpoint();
+                    String route = endpoint == null ? "unmatched" : endpoint.path;
+                    metrics.request(context.method().name(), route, context.statusCode(), System.nanoTime() - started);
+                }
+            });
             javalin.routes.before("/api/*", this::authenticate);
-            javalin.routes.get("/health", context -> sendJson(context, Map.of("status", "UP", "revision", store.revision())));
+            javalin.routes.get("/health", context -> sendJson(context, Map.of("status", "UP", "revision", state.current().revision())));
+            javalin.routes.get("/metrics", context -> {
+                caller(authenticated(context)).requireAnyOf(Permission.ADMIN, Permission.AUDIT, Permission.SERVICE);
+                context.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheusText());
+            });
             javalin.routes.get("/api/v1/snapshot", this::snapshot);
             javalin.routes.get("/api/v1/changes", this::changes);
             javalin.routes.get("/api/v1/audit", this::audit);
@@ -147,6 +164,13 @@ public final class WardenServer
         return store;
     }
 
+    /** Authenticates a request outside {@code /api}, which the before-handler does not cover. */
+    private Context authenticated(Context context)
+    {
+        authenticate(context);
+        return context;
+    }
+
     private void authenticate(Context context)
     {
         String header = context.header("Authorization");
@@ -189,7 +213,10 @@ public final class WardenServer
         caller(context).require(Permission.SERVICE);
         long after = parseLong(context, "after");
         long waitSeconds = context.queryParam("wait") == null ? 0 : Math.min(parseLong(context, "wait"), MAX_WAIT_SECONDS);
-        long revision = state.awaitRevisionAfter(after, java.time.Duration.ofSeconds(waitSeconds));
+        long revision;
+        try (AutoCloseable _ = metrics.replicaWaiting()) {
+            revision = state.awaitRevisionAfter(after, java.time.Duration.ofSeconds(waitSeconds));
+        }
         ObjectNode body = json.createObjectNode().put("after", after).put("revision", revision);
         // A replica further behind than the log reaches must start again from a snapshot.
         OptionalLong oldest = store.oldestLoggedRevision();

@@ -37,6 +37,16 @@ public record Caller(ApiKey key)
         }
     }
 
+    public void requireAnyOf(Permission... permissions)
+    {
+        for (Permission permission : permissions) {
+            if (key.has(permission)) {
+                return;
+            }
+        }
+        throw ApiException.forbidden("this needs one of the permissions %s, which API key '%s' lacks".formatted(java.util.Arrays.toString(permissions), key.name()));
+    }
+
     /** Reading the policy state: every key but a service key, which may only read snapshots. */
     public void requireReader()
     {

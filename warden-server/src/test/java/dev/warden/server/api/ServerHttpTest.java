@@ -104,6 +104,25 @@ class ServerHttpTest
     }
 
     @Test
+    void metricsCountRequestsByRouteInPrometheusFormat()
+            throws Exception
+    {
+        get("/api/v1/snapshot", Optional.of(adminKey));
+        get("/api/v1/users/alice", Optional.of(adminKey));
+        HttpResponse<String> anonymous = get("/metrics", Optional.empty());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        HttpResponse<String> metrics = get("/metrics", Optional.of(adminKey));
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(metrics.body())
+                .contains("warden_http_requests_total{method=\"GET\",route=\"/api/v1/snapshot\",status=\"200\"} 1")
+                .contains("warden_http_requests_total{method=\"GET\",route=\"/api/v1/{section}/{id}\",status=\"404\"} 1")
+                .contains("warden_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/snapshot\"} 1")
+                .contains("warden_state_revision 0")
+                .contains("warden_replicas_waiting 0");
+    }
+
+    @Test
     void theBootstrapKeyIsPrintedOnlyOnFirstStart()
     {
         server.close();
