@@ -2,6 +2,7 @@ package dev.warden.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.server.api.AccessRequestRoutes;
 import dev.warden.server.api.ApiException;
 import dev.warden.server.api.BundleRejectedException;
 import dev.warden.server.api.Caller;
@@ -15,6 +16,7 @@ import dev.warden.server.auth.ApiKeys;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.config.ServerConfig;
 import dev.warden.server.metrics.ServerMetrics;
+import dev.warden.server.requests.AccessRequests;
 import dev.warden.server.store.ChangeRecord;
 import dev.warden.server.store.Store;
 import io.javalin.Javalin;
@@ -50,6 +52,7 @@ public final class WardenServer
     private final PolicyStateService state;
     private final EntityRoutes entities;
     private final DecisionRoutes decisions;
+    private final AccessRequestRoutes accessRequests;
     private final ServerMetrics metrics;
     private final Javalin http;
 
@@ -60,6 +63,7 @@ public final class WardenServer
         this.state = new PolicyStateService(store, json, config.changeLogRetention());
         this.entities = new EntityRoutes(state, json);
         this.decisions = new DecisionRoutes(state, json);
+        this.accessRequests = new AccessRequestRoutes(new AccessRequests(store.jdbi(), state), json);
         this.metrics = new ServerMetrics(() -> state.current().revision());
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -102,6 +106,10 @@ public final class WardenServer
             javalin.routes.post("/api/v1/apply", context -> sendJson(context, entities.apply(caller(context), context)));
             javalin.routes.post("/api/v1/decisions", context -> sendJson(context, decisions.decisions(caller(context), context)));
             javalin.routes.get("/api/v1/explain", context -> sendJson(context, decisions.explain(caller(context), context)));
+            javalin.routes.post("/api/v1/access-requests", context -> sendJson(context, accessRequests.create(caller(context), context)));
+            javalin.routes.get("/api/v1/access-requests", context -> sendJson(context, accessRequests.list(caller(context), context)));
+            javalin.routes.get("/api/v1/access-requests/{id}", context -> sendJson(context, accessRequests.get(caller(context), context)));
+            javalin.routes.post("/api/v1/access-requests/{id}/{decision}", context -> sendJson(context, accessRequests.decide(caller(context), context)));
             javalin.routes.get("/api/v1/{section}", context -> sendJson(context, entities.list(caller(context), context)));
             javalin.routes.get("/api/v1/{section}/{id}", context -> sendJson(context, entities.get(caller(context), context)));
             javalin.routes.put("/api/v1/{section}/{id}", context -> sendJson(context, entities.put(caller(context), context)));

@@ -94,7 +94,13 @@ public final class PolicyStateService
      *
      * @param basedOn the revision the caller read, when it wants to be told that someone else changed the state first
      */
-    public synchronized Current change(String actor, OptionalLong basedOn, List<DocumentChange> changes, Authorizer authorizer)
+    public Current change(String actor, OptionalLong basedOn, List<DocumentChange> changes, Authorizer authorizer)
+    {
+        return change(actor, basedOn, changes, authorizer, (_, _) -> {});
+    }
+
+    /** As {@link #change(String, OptionalLong, List, Authorizer)}, committing {@code alongWith} in the same transaction. */
+    public synchronized Current change(String actor, OptionalLong basedOn, List<DocumentChange> changes, Authorizer authorizer, Store.AlongWith alongWith)
     {
         Current before = current;
         if (basedOn.isPresent() && basedOn.getAsLong() != before.revision()) {
@@ -122,7 +128,7 @@ public final class PolicyStateService
         }
         Current candidate = build(before.revision(), documents);
         authorizer.authorize(before.state(), candidate.state());
-        long revision = store.commit(actor, OptionalLong.of(before.revision()), stored);
+        long revision = store.commit(actor, OptionalLong.of(before.revision()), stored, alongWith);
         current = new Current(revision, candidate.state(), candidate.engine(), candidate.documents());
         if (revision % 100 == 0 && revision > changeLogRetention) {
             store.pruneChangeLog(revision - changeLogRetention);

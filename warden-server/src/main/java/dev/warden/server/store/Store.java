@@ -93,7 +93,21 @@ public final class Store
      */
     public long commit(String actor, OptionalLong basedOn, List<EntityChange> changes)
     {
+        return commit(actor, basedOn, changes, (_, _) -> {});
+    }
+
+    /** Work that must commit or fail together with a change of the policy state, given the new revision. */
+    @FunctionalInterface
+    public interface AlongWith
+    {
+        void run(Handle handle, long revision);
+    }
+
+    /** Commits the changes, and {@code alongWith} in the same transaction. */
+    public long commit(String actor, OptionalLong basedOn, List<EntityChange> changes, AlongWith alongWith)
+    {
         requireNonNull(actor, "actor is null");
+        requireNonNull(alongWith, "alongWith is null");
         requireNonNull(basedOn, "basedOn is null");
         List<EntityChange> copied = List.copyOf(changes);
         if (copied.isEmpty()) {
@@ -144,6 +158,7 @@ public final class Store
             handle.createUpdate("UPDATE state_revision SET revision = :revision WHERE singleton = 1")
                     .bind("revision", next)
                     .execute();
+            alongWith.run(handle, next);
             return next;
         });
     }
