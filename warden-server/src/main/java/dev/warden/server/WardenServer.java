@@ -100,6 +100,7 @@ public final class WardenServer
                 caller(authenticated(context)).requireAnyOf(Permission.ADMIN, Permission.AUDIT, Permission.SERVICE);
                 context.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheusText());
             });
+            javalin.routes.get("/api/v1/openapi.json", context -> context.contentType("application/json").result(openApiDocument()));
             javalin.routes.get("/api/v1/snapshot", this::snapshot);
             javalin.routes.get("/api/v1/changes", this::changes);
             javalin.routes.get("/api/v1/audit", this::audit);
@@ -188,6 +189,16 @@ public final class WardenServer
         ApiKey key = apiKeys.authenticate(header.substring("Bearer ".length()).strip())
                 .orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED", "the API key is unknown or revoked", Optional.empty()));
         context.attribute(API_KEY, key);
+    }
+
+    private static String openApiDocument()
+    {
+        try (var document = WardenServer.class.getResourceAsStream("openapi.json")) {
+            return new String(requireNonNull(document, "openapi.json is missing from the server's resources").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Caller caller(Context context)

@@ -123,6 +123,18 @@ class ServerHttpTest
     }
 
     @Test
+    void theApiIsDescribedByAnOpenApiDocument()
+            throws Exception
+    {
+        HttpResponse<String> response = get("/api/v1/openapi.json", Optional.of(adminKey));
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode document = JSON.readTree(response.body());
+        assertThat(document.get("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(document.get("paths").fieldNames(), 0), false).toList()).contains("/health", "/metrics", "/api/v1/snapshot", "/api/v1/changes", "/api/v1/apply",
+                "/api/v1/decisions", "/api/v1/explain", "/api/v1/audit", "/api/v1/access-requests", "/api/v1/{section}", "/api/v1/{section}/{id}");
+    }
+
+    @Test
     void theBootstrapKeyIsPrintedOnlyOnFirstStart()
     {
         server.close();
