@@ -23,7 +23,7 @@ final class WorkloadSummary
         for (int i = 0; i < users.length; i++) {
             Decision decision = engine.decide(users[i], dataSources[i]);
             for (Reason reason : decision.reasons()) {
-                if (!reason.explanation().startsWith("not in force here")) {
+                if (reason.outcome() != dev.warden.policy.engine.Reason.Outcome.NOT_IN_FORCE) {
                     inForce++;
                 }
                 if (reason.outcome() == Reason.Outcome.APPLIED) {

@@ -69,7 +69,7 @@ class WardenCommandTest
         assertThat(json.get("columns").get(0).get("masked").asBoolean()).isFalse();
         assertThat(json.get("columns").get(3).get("mask").asText()).contains("CASE WHEN");
         assertThat(json.get("rowFilter").asText()).contains("\"orderstatus\" IN (E'O', E'F')");
-        assertThat(json.get("reasons").findValuesAsText("outcome")).contains("APPLIED", "NOT_APPLIED");
+        assertThat(json.get("reasons").findValuesAsText("outcome")).contains("APPLIED", "NOT_IN_FORCE");
     }
 
     @Test

@@ -20,7 +20,23 @@ public final class DecisionDocument
 {
     private DecisionDocument() {}
 
+    /** Which reasons a document lists. */
+    public enum ReasonDetail
+    {
+        /** Every policy, including those whose scope does not cover the data source. */
+        ALL,
+        /** The policies in force on the data source. */
+        IN_FORCE,
+        NONE
+    }
+
+    /** The decision with every reason, as {@code warden explain} shows it. */
     public static Map<String, Object> of(UserContext user, DataSource dataSource, Decision decision, SqlRenderer renderer)
+    {
+        return of(user, dataSource, decision, renderer, ReasonDetail.ALL);
+    }
+
+    public static Map<String, Object> of(UserContext user, DataSource dataSource, Decision decision, SqlRenderer renderer, ReasonDetail detail)
     {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("user", user.name());
@@ -41,6 +57,9 @@ public final class DecisionDocument
         document.put("rowFilter", decision.rowFilter().map(renderer::render).orElse(null));
         List<Map<String, Object>> reasons = new ArrayList<>();
         for (Reason reason : decision.reasons()) {
+            if (detail == ReasonDetail.NONE || (detail == ReasonDetail.IN_FORCE && reason.outcome() == Reason.Outcome.NOT_IN_FORCE)) {
+                continue;
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("policyId", reason.policyId());
             entry.put("policyName", reason.policyName());
@@ -49,7 +68,9 @@ public final class DecisionDocument
             entry.put("explanation", reason.explanation());
             reasons.add(entry);
         }
-        document.put("reasons", reasons);
+        if (detail != ReasonDetail.NONE) {
+            document.put("reasons", reasons);
+        }
         return document;
     }
 }

@@ -109,7 +109,7 @@ public final class PolicyEngine
         this.index = new PolicyIndex(state.policies().values(), state.tags());
         List<Reason> reasons = new ArrayList<>(index.policies().size());
         for (Policy policy : index.policies()) {
-            reasons.add(reason(policy, Outcome.NOT_APPLIED, "not in force here: it covers " + policy.scope().describe()
+            reasons.add(reason(policy, Outcome.NOT_IN_FORCE, "not in force here: it covers " + policy.scope().describe()
                     + (policy instanceof MaskingPolicy masking ? " and masks " + masking.columns().describe() : "")
                     + ", which does not include this data source"));
         }

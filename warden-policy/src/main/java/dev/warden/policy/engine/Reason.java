@@ -17,6 +17,8 @@ public record Reason(String policyId, String policyName, String policyKind, Outc
         APPLIED,
         /** The policy was in force but did not shape the decision for this user and data source. */
         NOT_APPLIED,
+        /** The policy's scope does not cover this data source (or, for a mask, none of its columns). */
+        NOT_IN_FORCE,
         /** The policy targeted a column that a more specific policy masks instead. */
         OVERRIDDEN
     }

@@ -234,7 +234,7 @@ class PolicyEngineTest
         assertThat(decision.accessValues()).isEmpty();
         assertThat(decision.reasons()).singleElement().satisfies(reason -> {
             assertThat(reason.policyId()).isEqualTo("marketing");
-            assertThat(reason.outcome()).isEqualTo(Outcome.NOT_APPLIED);
+            assertThat(reason.outcome()).isEqualTo(Outcome.NOT_IN_FORCE);
             assertThat(reason.explanation()).contains("data sources tagged [Marketing]");
         });
     }

@@ -60,6 +60,7 @@ public final class DecisionRoutes
             throw ApiException.badRequest("dataSources", "dataSources must be a list of 1 to %d data source ids".formatted(MAX_DATA_SOURCES));
         }
         SqlDialect dialect = dialect(Optional.ofNullable(request.get("dialect")).map(JsonNode::asText));
+        DecisionDocument.ReasonDetail reasons = reasonDetail(Optional.ofNullable(request.get("reasons")).map(JsonNode::asText));
         authorize(caller, user);
 
         Current current = state.current();
@@ -72,7 +73,7 @@ public final class DecisionRoutes
         ObjectNode body = json.createObjectNode().put("revision", current.revision());
         ArrayNode decisions = body.putArray("decisions");
         for (DataSource dataSource : dataSources) {
-            decisions.add(json.valueToTree(DecisionDocument.of(person, dataSource, current.engine().decide(person, dataSource), renderer)));
+            decisions.add(json.valueToTree(DecisionDocument.of(person, dataSource, current.engine().decide(person, dataSource), renderer, reasons)));
         }
         return body;
     }
@@ -128,6 +129,17 @@ public final class DecisionRoutes
             case "trino" -> SqlDialect.TRINO;
             case "postgres", "postgresql" -> SqlDialect.POSTGRES;
             default -> throw ApiException.badRequest("dialect", "dialect must be trino or postgres, not '%s'".formatted(value));
+        };
+    }
+
+    /** {@code all}, {@code inForce} (the default for decisions: policies whose scope misses the data source are left out) or {@code none}. */
+    private static DecisionDocument.ReasonDetail reasonDetail(Optional<String> name)
+    {
+        return switch (name.orElse("inForce")) {
+            case "all" -> DecisionDocument.ReasonDetail.ALL;
+            case "inForce" -> DecisionDocument.ReasonDetail.IN_FORCE;
+            case "none" -> DecisionDocument.ReasonDetail.NONE;
+            default -> throw ApiException.badRequest("reasons", "reasons must be all, inForce or none, not '%s'".formatted(name.get()));
         };
     }
 

@@ -73,7 +73,13 @@ class DecisionApiTest
         // The same as the engine over the same state gives.
         var engine = server.state().current().engine();
         assertThat(customer.get("columns").findValuesAsText("name").size()).isEqualTo(engine.state().dataSource("tpch.customer").columns().size());
-        assertThat(customer.get("reasons")).hasSize(engine.decide("alice", Optional.empty(), "tpch.customer").reasons().size());
+        // By default only the policies in force are explained; "reasons": "all" or "none" ask for more or for none.
+        var reasons = engine.decide("alice", Optional.empty(), "tpch.customer").reasons();
+        assertThat(customer.get("reasons")).hasSize((int) reasons.stream().filter(reason -> reason.outcome() != dev.warden.policy.engine.Reason.Outcome.NOT_IN_FORCE).count());
+        JsonNode all = JSON.readTree(send("POST", "/api/v1/decisions", "{\"user\": \"alice\", \"dataSources\": [\"tpch.customer\"], \"reasons\": \"all\"}", governor).body());
+        assertThat(all.at("/decisions/0/reasons")).hasSize(reasons.size());
+        JsonNode none = JSON.readTree(send("POST", "/api/v1/decisions", "{\"user\": \"alice\", \"dataSources\": [\"tpch.customer\"], \"reasons\": \"none\"}", governor).body());
+        assertThat(none.at("/decisions/0").has("reasons")).isFalse();
     }
 
     @Test
@@ -82,7 +88,7 @@ class DecisionApiTest
     {
         JsonNode explained = JSON.readTree(send("GET", "/api/v1/explain?user=alice&dataSource=tpch.customer", null, governor).body());
         assertThat(explained.get("dialect").asText()).isEqualTo("trino");
-        assertThat(explained.get("reasons").findValuesAsText("outcome")).contains("APPLIED", "NOT_APPLIED");
+        assertThat(explained.get("reasons").findValuesAsText("outcome")).contains("APPLIED", "NOT_IN_FORCE");
         assertThat(explained.get("revision").asLong()).isEqualTo(1);
     }
 
