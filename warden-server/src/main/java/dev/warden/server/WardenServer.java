@@ -71,6 +71,8 @@ public final class WardenServer
             javalin.concurrency.useVirtualThreads = true;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
+            // Bundles of whole catalogs are large; everything else is small.
+            javalin.http.maxRequestSize = config.maxRequestMegabytes() * 1024L * 1024L;
             javalin.routes.exception(ApiException.class, this::sendError);
             javalin.routes.exception(InvalidChangeException.class, (exception, context) -> sendProblems(context, 400, "INVALID",
                     exception.problems().stream().map(problem -> new Problem(problem.field(), problem.message(), 0, 0)).toList()));

@@ -26,6 +26,7 @@ import static java.util.Objects.requireNonNull;
 public record ServerConfig(
         String httpHost,
         int httpPort,
+        int maxRequestMegabytes,
         Path dataDirectory,
         String storeUrl,
         String storeUser,
@@ -54,6 +55,7 @@ public record ServerConfig(
         Map<String, String> defaults = new LinkedHashMap<>();
         defaults.put("http.host", "127.0.0.1");
         defaults.put("http.port", "8470");
+        defaults.put("http.max-request-mb", "256");
         defaults.put("data-dir", "./warden-data");
         defaults.put("store.url", null);
         defaults.put("store.user", "");
@@ -126,6 +128,7 @@ public record ServerConfig(
             problems.add("http.host: must not be empty");
         }
         int port = integer(values, "http.port", 0, 65_535, problems);
+        int maxRequestMegabytes = integer(values, "http.max-request-mb", 1, 4_096, problems);
         Path dataDirectory = Path.of(values.get("data-dir").isEmpty() ? "." : values.get("data-dir"));
         String storeUrl = Optional.ofNullable(values.get("store.url")).filter(url -> !url.isEmpty())
                 .orElse("jdbc:h2:file:" + dataDirectory.toAbsolutePath().normalize().resolve("warden") + ";DB_CLOSE_ON_EXIT=FALSE");
@@ -142,7 +145,7 @@ public record ServerConfig(
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new ServerConfig(host, port, dataDirectory, storeUrl, values.get("store.user"), values.get("store.password"),
+        return new ServerConfig(host, port, maxRequestMegabytes, dataDirectory, storeUrl, values.get("store.user"), values.get("store.password"),
                 poolSize, bootstrapKey, retention);
     }
 
