@@ -169,6 +169,17 @@ public final class BundleLoader
         }
     }
 
+    /**
+     * SnakeYAML refuses documents over 3 MB by default; a bundle of a whole catalog is far larger. The limit stays,
+     * at 1 GB of text, so that a runaway input still stops.
+     */
+    private static LoaderOptions loaderOptions()
+    {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(1 << 30);
+        return options;
+    }
+
     private static boolean isYaml(String fileName)
     {
         return fileName.endsWith(".yaml") || fileName.endsWith(".yml");
@@ -224,7 +235,7 @@ public final class BundleLoader
         YamlReader reader = new YamlReader(file.name(), errors);
         Node root;
         try {
-            root = new Yaml(new LoaderOptions()).compose(new StringReader(file.text()));
+            root = new Yaml(loaderOptions()).compose(new StringReader(file.text()));
         }
         catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
