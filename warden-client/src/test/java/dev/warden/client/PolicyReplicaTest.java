@@ -7,6 +7,8 @@ import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.config.ServerConfig;
+import dev.warden.server.store.EntityChange;
+import dev.warden.server.store.EntityKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -198,6 +201,28 @@ class PolicyReplicaTest
         assertThat(replica.state().users()).containsKeys("erin", "frank", "grace");
         assertThat(replica.decide("bob", Optional.empty(), "sales.orders"))
                 .isEqualTo(server.state().current().engine().decide("bob", Optional.empty(), "sales.orders"));
+    }
+
+    @Test
+    void aStateThatDoesNotLoadIsRecordedAndThePreviousStateKept()
+            throws Exception
+    {
+        replica = startReplica(WardenClientConfig.of(server.uri(), service)
+                .withPollWaitSeconds(1)
+                .withReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));
+        long revision = replica.revision();
+
+        // The API refuses such a state, so it is written to the store directly, as a bug or a hand edit might.
+        EntityKey broken = new EntityKey("users", "mallory");
+        server.store().commit("test", OptionalLong.empty(), List.of(EntityChange.put(broken, "{\"name\": \"mallory\", \"groups\": [\"nobody\"]}")));
+        eventually(() -> replica.lastError().filter(error -> error.contains("nobody")).isPresent(), "the replica reports the state that does not load");
+        assertThat(replica.revision()).isEqualTo(revision);
+        assertThat(replica.state().users()).doesNotContainKey("mallory");
+
+        long fixed = server.store().commit("test", OptionalLong.empty(), List.of(EntityChange.delete(broken)));
+        assertThat(replica.awaitRevision(fixed, PATIENCE)).isTrue();
+        assertThat(replica.state().users()).doesNotContainKey("mallory");
+        eventually(() -> replica.lastError().isEmpty(), "the replica clears the error");
     }
 
     @Test
