@@ -118,7 +118,7 @@ public final class PolicyReplica
             Thread.currentThread().interrupt();
             throw new WardenClientException("interrupted while taking a snapshot from " + config.serverUri(), e);
         }
-        catch (IOException | BundleException | WardenClientException e) {
+        catch (IOException | WardenClientException e) {
             throw new WardenClientException("cannot take a snapshot from %s: %s".formatted(config.serverUri(), e.getMessage()), e);
         }
         follower.start();
@@ -245,8 +245,11 @@ public final class PolicyReplica
                 Duration delay = backoff(failures);
                 String message = e.getClass().getSimpleName() + ": " + e.getMessage();
                 lastError = Optional.of(message);
-                // The first failure of a run is worth a warning; the retries after it only repeat it.
-                LOG.log(failures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                // The first failure of a run is worth a warning (an error for a state that does not load, which is a
+                // bug on the server's side); the retries after it only repeat it.
+                System.Logger.Level level = failures > 1 ? System.Logger.Level.DEBUG
+                        : e.getCause() instanceof BundleException ? System.Logger.Level.ERROR : System.Logger.Level.WARNING;
+                LOG.log(level,
                         "cannot follow {0} (attempt {1}), keeping revision {2}, retrying in {3} ms: {4}",
                         config.serverUri(), failures, revision(), delay.toMillis(), message);
                 try {
@@ -261,7 +264,7 @@ public final class PolicyReplica
 
     /** Asks for the changes after the current revision and applies them as one new state. */
     private void followOnce()
-            throws IOException, InterruptedException, BundleException
+            throws IOException, InterruptedException
     {
         Replicated base = replicated();
         int waitSeconds = config.pollWaitSeconds();
@@ -300,7 +303,7 @@ public final class PolicyReplica
     }
 
     private void takeSnapshot()
-            throws IOException, InterruptedException, BundleException
+            throws IOException, InterruptedException
     {
         JsonNode snapshot = get("/api/v1/snapshot", SNAPSHOT_TIMEOUT);
         if (!snapshot.path("revision").canConvertToLong() || !snapshot.path("documents").isArray()) {
@@ -316,7 +319,6 @@ public final class PolicyReplica
     }
 
     private static Replicated build(long revision, Map<DocumentKey, Object> documents)
-            throws BundleException
     {
         List<EntityDocument> entities = documents.entrySet().stream()
                 .map(entry -> new EntityDocument(entry.getKey().kind(), entry.getKey().id(), entry.getValue()))
@@ -326,8 +328,7 @@ public final class PolicyReplica
             state = Documents.toState(entities);
         }
         catch (BundleException e) {
-            LOG.log(System.Logger.Level.ERROR, "the state at revision {0} does not load; keeping the previous state: {1}", revision, e.getMessage());
-            throw e;
+            throw new WardenClientException("the state at revision %d does not load: %s".formatted(revision, e.getMessage()), e);
         }
         return new Replicated(revision, documents, state, new PolicyEngine(state));
     }
