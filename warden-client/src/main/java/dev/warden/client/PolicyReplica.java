@@ -174,7 +174,10 @@ public final class PolicyReplica
         return snapshotsTaken.get();
     }
 
-    /** Calls {@code listener} with the new revision (on the replica's thread) whenever a new state is swapped in. */
+    /**
+     * Calls {@code listener} with the new revision whenever a new state is swapped in: on the replica's thread, or on
+     * the caller's for the first snapshot when the listener was added before {@link #start()}.
+     */
     public void onChange(Consumer<Long> listener)
     {
         listeners.add(requireNonNull(listener, "listener is null"));
