@@ -2,12 +2,11 @@ package dev.warden.server.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.bundle.Bundle;
 import dev.warden.bundle.BundleError;
 import dev.warden.bundle.BundleException;
-import dev.warden.bundle.BundleLoader;
 import dev.warden.bundle.BundleWriter;
 import dev.warden.bundle.BundleWriter.EntityDocument;
+import dev.warden.bundle.Documents;
 import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.policy.policies.Policy;
 import dev.warden.policy.state.PolicyState;
@@ -16,7 +15,6 @@ import dev.warden.server.store.EntityKey;
 import dev.warden.server.store.Store;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,18 +176,16 @@ public final class PolicyStateService
 
     private Current build(long revision, Map<EntityKey, Object> documents)
     {
-        List<EntityDocument> ordered = documents.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey(Comparator.comparing(EntityKey::kind).thenComparing(EntityKey::id)))
+        List<EntityDocument> ordered = Documents.sorted(documents.entrySet().stream()
                 .map(entry -> new EntityDocument(entry.getKey().kind(), entry.getKey().id(), entry.getValue()))
-                .toList();
-        Bundle bundle;
+                .toList());
+        PolicyState state;
         try {
-            bundle = BundleLoader.load("state", List.of(new BundleLoader.SourceFile("state", BundleWriter.assemble(ordered))));
+            state = Documents.toState(ordered);
         }
         catch (BundleException e) {
             throw new InvalidChangeException(e.errors().stream().map(error -> problem(error, ordered)).toList());
         }
-        PolicyState state = bundle.state();
         return new Current(revision, state, new PolicyEngine(state), documents);
     }
 
