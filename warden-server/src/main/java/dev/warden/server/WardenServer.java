@@ -60,7 +60,7 @@ public final class WardenServer
     {
         this.store = requireNonNull(store, "store is null");
         this.apiKeys = new ApiKeys(store.jdbi());
-        this.state = new PolicyStateService(store, json, config.changeLogRetention());
+        this.state = new PolicyStateService(store, json, config.changeLogRetention(), config.planCacheDataSources());
         this.entities = new EntityRoutes(state, json);
         this.decisions = new DecisionRoutes(state, json);
         this.accessRequests = new AccessRequestRoutes(new AccessRequests(store.jdbi(), state), json);

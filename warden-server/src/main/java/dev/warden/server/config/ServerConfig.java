@@ -33,7 +33,8 @@ public record ServerConfig(
         String storePassword,
         int storePoolSize,
         Optional<String> bootstrapAdminKey,
-        int changeLogRetention)
+        int changeLogRetention,
+        int planCacheDataSources)
 {
     public static final String ENVIRONMENT_PREFIX = "WARDEN_SERVER_";
 
@@ -63,6 +64,7 @@ public record ServerConfig(
         defaults.put("store.pool-size", "10");
         defaults.put("bootstrap.admin-key", null);
         defaults.put("change-log.retention", "100000");
+        defaults.put("engine.plan-cache", "16384");
         return defaults;
     }
 
@@ -141,12 +143,13 @@ public record ServerConfig(
             problems.add("bootstrap.admin-key: must be at least 32 characters long");
         }
         int retention = integer(values, "change-log.retention", 1_000, Integer.MAX_VALUE, problems);
+        int planCache = integer(values, "engine.plan-cache", 0, 10_000_000, problems);
 
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new ServerConfig(host, port, maxRequestMegabytes, dataDirectory, storeUrl, values.get("store.user"), values.get("store.password"),
-                poolSize, bootstrapKey, retention);
+                poolSize, bootstrapKey, retention, planCache);
     }
 
     private static int integer(Map<String, String> values, String key, int min, int max, List<String> problems)

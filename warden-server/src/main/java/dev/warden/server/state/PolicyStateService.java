@@ -41,6 +41,7 @@ public final class PolicyStateService
     private volatile Current current;
     private final Object revisionSignal = new Object();
     private final int changeLogRetention;
+    private final int planCacheDataSources;
 
     /** The state at one revision, with an engine over it and the documents it was built from. */
     public record Current(long revision, PolicyState state, PolicyEngine engine, Map<EntityKey, Object> documents)
@@ -65,9 +66,11 @@ public final class PolicyStateService
 
     /**
      * @param changeLogRetention how many revisions of changes to keep for replicas to catch up from
+     * @param planCacheDataSources how many data sources' plans the engine keeps (about 30 KB each on a heavy workload)
      */
-    public PolicyStateService(Store store, ObjectMapper json, int changeLogRetention)
+    public PolicyStateService(Store store, ObjectMapper json, int changeLogRetention, int planCacheDataSources)
     {
+        this.planCacheDataSources = planCacheDataSources;
         this.changeLogRetention = changeLogRetention;
         this.store = requireNonNull(store, "store is null");
         this.json = requireNonNull(json, "json is null");
@@ -186,7 +189,7 @@ public final class PolicyStateService
         catch (BundleException e) {
             throw new InvalidChangeException(e.errors().stream().map(error -> problem(error, ordered)).toList());
         }
-        return new Current(revision, state, new PolicyEngine(state), documents);
+        return new Current(revision, state, new PolicyEngine(state, planCacheDataSources), documents);
     }
 
     /** Turns {@code policies[3].mask} of the assembled bundle into {@code policies[mask-ssn].mask}. */
