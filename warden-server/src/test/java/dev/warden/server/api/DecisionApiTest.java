@@ -4,21 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
-import dev.warden.server.config.ServerConfig;
+import dev.warden.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,13 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Decisions on the live state over HTTP, after the retail example is applied. */
 class DecisionApiTest
 {
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path RETAIL = Path.of("..", "examples", "retail");
 
     @TempDir
     Path dataDirectory;
 
+    private TestServer testServer;
     private WardenServer server;
     private String governor;
 
@@ -41,8 +34,8 @@ class DecisionApiTest
     void start()
             throws Exception
     {
-        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        testServer = TestServer.start(dataDirectory);
+        server = testServer.server();
         String admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
         governor = server.apiKeys().create("governor", Set.of(Permission.GOVERNANCE), Optional.empty(), "test").key();
         HttpResponse<String> applied = send("POST", "/api/v1/apply", retailBundle(), admin);
@@ -52,7 +45,7 @@ class DecisionApiTest
     @AfterEach
     void stop()
     {
-        server.close();
+        testServer.close();
     }
 
     @Test
@@ -126,12 +119,7 @@ class DecisionApiTest
     }
 
     private HttpResponse<String> send(String method, String path, String body, String key)
-            throws Exception
     {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + key)
-                .build();
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        return testServer.send(method, path, body, key);
     }
 }
