@@ -1,48 +1,68 @@
 package dev.warden.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.warden.bundle.Bundle;
-import dev.warden.policy.engine.Decision;
 import dev.warden.policy.engine.DecisionDocument;
 import dev.warden.policy.engine.PolicyEngine;
-import dev.warden.policy.engine.Reason;
-import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.sql.SqlDialect;
 import dev.warden.policy.sql.SqlRenderer;
 import dev.warden.policy.state.UnknownEntityException;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = "Show what one user may do with one data source, and why: access, masks, row filter and every policy's outcome.")
+        description = {"Show what one user may do with one data source, and why: access, masks, row filter and every policy's outcome.",
+                "Decides on a bundle (--policies) or asks a server for its live state (--server)."})
 final class ExplainCommand
         implements Callable<Integer>
 {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     enum Dialect
     {
         trino, postgres
     }
 
+    /** Where the policies come from: a bundle, or a server. */
+    static final class Source
+    {
+        @Option(names = "--policies", required = true, paramLabel = "DIR", description = "The bundle directory (or a single YAML file).")
+        Path directory;
+
+        @Option(names = "--server", required = true, paramLabel = "URL", description = "A Warden server, such as http://127.0.0.1:8470.")
+        URI server;
+    }
+
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--policies", required = true, paramLabel = "DIR", description = "The bundle directory (or a single YAML file).")
-    private Path directory;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private Source source;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "With --server: an API key that may ask about the user; default: WARDEN_API_KEY.")
+    private String apiKey;
 
     @Option(names = "--user", required = true, paramLabel = "USER")
     private String user;
@@ -61,66 +81,117 @@ final class ExplainCommand
 
     @Override
     public Integer call()
-            throws JsonProcessingException
+            throws IOException, InterruptedException
     {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<Bundle> bundle = Bundles.load(directory, err);
-        if (bundle.isEmpty()) {
-            return WardenCommand.EXIT_FAILED;
-        }
-        PolicyEngine engine = new PolicyEngine(bundle.get().state());
-        UserContext context;
+        Optional<JsonNode> document;
         try {
-            context = engine.state().userContext(user, Optional.ofNullable(project));
+            document = source.server != null ? fromServer(err) : fromBundle(err);
         }
         catch (UnknownEntityException e) {
             err.println("error: " + e.getMessage());
             err.flush();
             return WardenCommand.EXIT_UNKNOWN_ENTITY;
         }
-        DataSource dataSource = engine.state().dataSources().get(dataSourceId);
-        if (dataSource == null) {
-            err.println("error: no data source with id '" + dataSourceId + "'");
-            err.flush();
-            return WardenCommand.EXIT_UNKNOWN_ENTITY;
+        if (document.isEmpty()) {
+            return WardenCommand.EXIT_FAILED;
         }
-        Decision decision = engine.decide(context, dataSource);
-        SqlRenderer renderer = SqlRenderer.forUser(dialect == Dialect.trino ? SqlDialect.TRINO : SqlDialect.POSTGRES, context);
-        Map<String, Object> document = DecisionDocument.of(context, dataSource, decision, renderer);
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+            out.println(JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document.get()));
         }
         else {
-            printText(out, context, dataSource, decision, renderer);
+            printText(out, document.get());
         }
         out.flush();
         return 0;
     }
 
-    private void printText(PrintWriter out, UserContext context, DataSource dataSource, Decision decision, SqlRenderer renderer)
+    private Optional<JsonNode> fromBundle(PrintWriter err)
     {
-        out.println("Decision for " + context.name() + " on " + dataSource.id()
-                + context.currentProject().map(name -> " acting under project " + name).orElse(" (no project)")
-                + ", " + dialect.name().toUpperCase(Locale.ROOT) + " SQL");
+        Optional<Bundle> bundle = Bundles.load(source.directory, err);
+        if (bundle.isEmpty()) {
+            return Optional.empty();
+        }
+        PolicyEngine engine = new PolicyEngine(bundle.get().state());
+        UserContext context = engine.state().userContext(user, Optional.ofNullable(project));
+        DataSource dataSource = engine.state().dataSources().get(dataSourceId);
+        if (dataSource == null) {
+            throw new UnknownEntityException("no data source with id '" + dataSourceId + "'");
+        }
+        SqlRenderer renderer = SqlRenderer.forUser(dialect == Dialect.trino ? SqlDialect.TRINO : SqlDialect.POSTGRES, context);
+        return Optional.of(JSON.valueToTree(DecisionDocument.of(context, dataSource, engine.decide(context, dataSource), renderer)));
+    }
+
+    private Optional<JsonNode> fromServer(PrintWriter err)
+            throws IOException, InterruptedException
+    {
+        Optional<String> key = Optional.ofNullable(apiKey).or(() -> Optional.ofNullable(System.getenv("WARDEN_API_KEY")));
+        if (key.isEmpty()) {
+            err.println("error: no API key: pass --api-key or set WARDEN_API_KEY");
+            err.flush();
+            return Optional.empty();
+        }
+        String query = "user=" + encode(user) + "&dataSource=" + encode(dataSourceId) + "&dialect=" + dialect.name()
+                + (project == null ? "" : "&project=" + encode(project));
+        HttpResponse<String> response;
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            response = client.send(HttpRequest.newBuilder(source.server.resolve("/api/v1/explain?" + query))
+                    .header("Authorization", "Bearer " + key.get())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException e) {
+            err.println("error: cannot reach " + source.server + ": " + e.getMessage());
+            err.flush();
+            return Optional.empty();
+        }
+        JsonNode body = JSON.readTree(response.body());
+        if (response.statusCode() == 404) {
+            throw new UnknownEntityException(body.path("message").asText("not found"));
+        }
+        if (response.statusCode() != 200) {
+            err.println("error: the server refused (HTTP %d): %s".formatted(response.statusCode(), body.path("message").asText(response.body())));
+            err.flush();
+            return Optional.empty();
+        }
+        return Optional.of(body);
+    }
+
+    private static String encode(String value)
+    {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static void printText(PrintWriter out, JsonNode document)
+    {
+        boolean hasAccess = !document.get("access").isEmpty();
+        out.println("Decision for " + document.get("user").asText() + " on " + document.get("dataSource").asText()
+                + (document.get("project").isNull() ? " (no project)" : " acting under project " + document.get("project").asText())
+                + ", " + document.get("dialect").asText().toUpperCase(Locale.ROOT) + " SQL");
         out.println();
-        out.println("Access: " + (decision.accessValues().isEmpty() ? "none" : String.join(", ", decision.accessValues().stream().sorted().map(Enum::name).toList())));
+        List<String> access = new ArrayList<>();
+        document.get("access").forEach(value -> access.add(value.asText()));
+        out.println("Access: " + (access.isEmpty() ? "none" : String.join(", ", access)));
         out.println();
         out.println("Columns:");
-        int width = dataSource.columns().stream().mapToInt(column -> column.name().length()).max().orElse(0);
-        for (Column column : dataSource.columns()) {
-            String mask = Optional.ofNullable(decision.masks().get(column.name())).map(renderer::render).map(sql -> "masked  " + sql).orElse("shown");
-            out.printf("  %-" + width + "s  %s%n", column.name(), decision.hasAccess() ? mask : "-");
+        int width = 0;
+        for (JsonNode column : document.get("columns")) {
+            width = Math.max(width, column.get("name").asText().length());
+        }
+        for (JsonNode column : document.get("columns")) {
+            String shown = column.get("masked").asBoolean() ? "masked  " + column.get("mask").asText() : "shown";
+            out.printf("  %-" + width + "s  %s%n", column.get("name").asText(), hasAccess ? shown : "-");
         }
         out.println();
         out.println("Row filter:");
-        out.println("  " + decision.rowFilter().map(renderer::render).orElse(decision.hasAccess() ? "none: every row" : "-"));
+        out.println("  " + (document.get("rowFilter").isNull() ? (hasAccess ? "none: every row" : "-") : document.get("rowFilter").asText()));
         out.println();
         out.println("Reasons:");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"POLICY", "NAME", "KIND", "OUTCOME", "EXPLANATION"});
-        for (Reason reason : decision.reasons()) {
-            rows.add(new String[] {reason.policyId(), reason.policyName(), reason.policyKind(), reason.outcome().name(), reason.explanation()});
+        for (JsonNode reason : document.path("reasons")) {
+            rows.add(new String[] {reason.get("policyId").asText(), reason.get("policyName").asText(), reason.get("kind").asText(),
+                    reason.get("outcome").asText(), reason.get("explanation").asText()});
         }
         int[] widths = new int[4];
         for (String[] row : rows) {

@@ -22,7 +22,7 @@ class ApplyCommandTest
     private static final String RETAIL = Path.of("..", "examples", "retail").toString();
 
     @Test
-    void dryRunListsTheChangesThenApplyMakesThemInOneRevision(@TempDir Path dataDirectory)
+    void applyThenExplainTheLiveStateAsTheBundleWould(@TempDir Path dataDirectory)
     {
         try (WardenServer server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
@@ -41,6 +41,15 @@ class ApplyCommandTest
 
             CommandRun again = CommandRun.of("apply", "--server", url, "--api-key", admin, RETAIL);
             assertThat(again.out()).contains("applied 0 change(s); server at revision 1");
+
+            CommandRun explained = CommandRun.of("explain", "--server", url, "--api-key", admin, "--user", "alice", "--data-source", "tpch.customer");
+            assertThat(explained.exitCode()).as(explained.err()).isEqualTo(0);
+            assertThat(explained.out()).contains("Decision for alice on tpch.customer").contains("Access: READ").contains("hash-names");
+            CommandRun local = CommandRun.of("explain", "--policies", RETAIL, "--user", "alice", "--data-source", "tpch.customer");
+            assertThat(explained.out()).isEqualTo(local.out());
+            CommandRun unknown = CommandRun.of("explain", "--server", url, "--api-key", admin, "--user", "zoe", "--data-source", "tpch.customer");
+            assertThat(unknown.exitCode()).isEqualTo(2);
+            assertThat(unknown.err()).contains("no user named 'zoe'");
 
             CommandRun refused = CommandRun.of("apply", "--server", url, "--api-key", "wdn_wrong", RETAIL);
             assertThat(refused.exitCode()).isEqualTo(1);
