@@ -52,7 +52,6 @@ import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Parses a governor's SQL condition with Trino's own parser and turns it into Warden's expression tree.
