@@ -4,22 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
-import dev.warden.server.config.ServerConfig;
+import dev.warden.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,7 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Users, data sources and policies managed over real HTTP, checked, authorised, versioned and kept across restarts. */
 class EntityApiTest
 {
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String ORDERS = """
@@ -39,20 +31,22 @@ class EntityApiTest
     @TempDir
     Path dataDirectory;
 
+    private TestServer testServer;
     private WardenServer server;
     private String admin;
 
     @BeforeEach
     void start()
     {
-        server = start(dataDirectory);
+        testServer = TestServer.start(dataDirectory);
+        server = testServer.server();
         admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
     }
 
     @AfterEach
     void stop()
     {
-        server.close();
+        testServer.close();
     }
 
     @Test
@@ -222,7 +216,8 @@ class EntityApiTest
                 "{\"id\": \"read-orders\", \"type\": \"subscription\", \"access\": \"READ\", \"on\": {\"dataSources\": [\"sales.orders\"]}, \"who\": \"anyone\"}", admin);
         var before = server.state().current();
         server.close();
-        server = start(dataDirectory);
+        testServer = TestServer.start(dataDirectory);
+        server = testServer.server();
         var after = server.state().current();
         assertThat(after.revision()).isEqualTo(before.revision());
         assertThat(after.state().policies()).isEqualTo(before.state().policies());
@@ -230,20 +225,8 @@ class EntityApiTest
         assertThat(Files.exists(dataDirectory.resolve("warden.mv.db"))).isTrue();
     }
 
-    private static WardenServer start(Path dataDirectory)
-    {
-        return WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    }
-
     private HttpResponse<String> send(String method, String path, String body, String key)
-            throws Exception
     {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .build();
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        return testServer.send(method, path, body, key);
     }
 }
