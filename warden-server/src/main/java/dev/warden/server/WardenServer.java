@@ -7,6 +7,7 @@ import dev.warden.server.api.ApiException;
 import dev.warden.server.api.BundleRejectedException;
 import dev.warden.server.api.Caller;
 import dev.warden.server.api.DecisionRoutes;
+import dev.warden.server.api.WebhookRoutes;
 import dev.warden.server.api.EntityRoutes;
 import dev.warden.server.state.InvalidChangeException;
 import dev.warden.server.state.PolicyStateService;
@@ -17,6 +18,7 @@ import dev.warden.server.auth.Permission;
 import dev.warden.server.config.ServerConfig;
 import dev.warden.server.metrics.ServerMetrics;
 import dev.warden.server.requests.AccessRequests;
+import dev.warden.server.webhooks.Webhooks;
 import dev.warden.server.store.ChangeRecord;
 import dev.warden.server.store.Store;
 import io.javalin.Javalin;
@@ -53,6 +55,8 @@ public final class WardenServer
     private final EntityRoutes entities;
     private final DecisionRoutes decisions;
     private final AccessRequestRoutes accessRequests;
+    private final Webhooks webhooks;
+    private final WebhookRoutes webhookRoutes;
     private final ServerMetrics metrics;
     private final Javalin http;
 
@@ -64,6 +68,8 @@ public final class WardenServer
         this.entities = new EntityRoutes(state, json);
         this.decisions = new DecisionRoutes(state, json);
         this.accessRequests = new AccessRequestRoutes(new AccessRequests(store.jdbi(), state), json);
+        this.webhooks = new Webhooks(store, state, json);
+        this.webhookRoutes = new WebhookRoutes(webhooks, json);
         this.metrics = new ServerMetrics(() -> state.current().revision());
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -109,6 +115,10 @@ public final class WardenServer
             javalin.routes.post("/api/v1/apply", context -> sendJson(context, entities.apply(caller(context), context)));
             javalin.routes.post("/api/v1/decisions", context -> sendJson(context, decisions.decisions(caller(context), context)));
             javalin.routes.get("/api/v1/explain", context -> sendJson(context, decisions.explain(caller(context), context)));
+            javalin.routes.post("/api/v1/webhooks", context -> sendJson(context, webhookRoutes.create(caller(context), context)));
+            javalin.routes.get("/api/v1/webhooks", context -> sendJson(context, webhookRoutes.list(caller(context))));
+            javalin.routes.delete("/api/v1/webhooks/{id}", context -> sendJson(context, webhookRoutes.delete(caller(context), context)));
+            javalin.routes.get("/api/v1/webhooks/{id}/deliveries", context -> sendJson(context, webhookRoutes.deliveries(caller(context), context)));
             javalin.routes.post("/api/v1/access-requests", context -> sendJson(context, accessRequests.create(caller(context), context)));
             javalin.routes.get("/api/v1/access-requests", context -> sendJson(context, accessRequests.list(caller(context), context)));
             javalin.routes.get("/api/v1/access-requests/{id}", context -> sendJson(context, accessRequests.get(caller(context), context)));
@@ -128,6 +138,7 @@ public final class WardenServer
             WardenServer server = new WardenServer(config, store);
             server.bootstrap(config, console);
             server.http.start();
+            server.webhooks.start();
             return server;
         }
         catch (RuntimeException e) {
@@ -352,6 +363,7 @@ public final class WardenServer
     @Override
     public void close()
     {
+        webhooks.close();
         http.stop();
         store.close();
     }
