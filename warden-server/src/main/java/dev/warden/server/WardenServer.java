@@ -7,6 +7,7 @@ import dev.warden.server.api.ApiException;
 import dev.warden.server.api.BundleRejectedException;
 import dev.warden.server.api.Caller;
 import dev.warden.server.api.DecisionRoutes;
+import dev.warden.server.api.Requests;
 import dev.warden.server.api.WebhookRoutes;
 import dev.warden.server.api.EntityRoutes;
 import dev.warden.server.state.InvalidChangeException;
@@ -243,8 +244,8 @@ public final class WardenServer
             throws Exception
     {
         caller(context).require(Permission.SERVICE);
-        long after = parseLong(context, "after");
-        long waitSeconds = context.queryParam("wait") == null ? 0 : Math.min(parseLong(context, "wait"), MAX_WAIT_SECONDS);
+        long after = Requests.revision(context, "after");
+        long waitSeconds = Requests.intParameter(context, "wait", 0, 0, (int) MAX_WAIT_SECONDS);
         long revision;
         try (AutoCloseable _ = metrics.replicaWaiting()) {
             revision = state.awaitRevisionAfter(after, java.time.Duration.ofSeconds(waitSeconds));
@@ -277,7 +278,7 @@ public final class WardenServer
             throws Exception
     {
         caller(context).require(Permission.AUDIT);
-        int limit = context.queryParam("limit") == null ? 100 : (int) Math.min(parseLong(context, "limit"), 1_000);
+        int limit = Requests.intParameter(context, "limit", 100, 1, 1_000);
         var entries = store.audit(Optional.ofNullable(context.queryParam("actor")), Optional.ofNullable(context.queryParam("kind")),
                 Optional.ofNullable(context.queryParam("id")), limit);
         ObjectNode body = json.createObjectNode();
@@ -295,24 +296,6 @@ public final class WardenServer
             item.set("after", entry.after().isPresent() ? json.readTree(entry.after().get()) : json.nullNode());
         }
         sendJson(context, body);
-    }
-
-    private static long parseLong(Context context, String parameter)
-    {
-        String value = context.queryParam(parameter);
-        if (value == null) {
-            throw ApiException.badRequest(parameter, "query parameter '%s' is required".formatted(parameter));
-        }
-        try {
-            long parsed = Long.parseLong(value);
-            if (parsed < 0) {
-                throw new NumberFormatException();
-            }
-            return parsed;
-        }
-        catch (NumberFormatException e) {
-            throw ApiException.badRequest(parameter, "query parameter '%s' must be a revision (a whole number, 0 or more), not '%s'".formatted(parameter, value));
-        }
     }
 
     private void sendError(ApiException error, Context context)

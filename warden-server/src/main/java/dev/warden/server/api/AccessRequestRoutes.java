@@ -31,14 +31,14 @@ public final class AccessRequestRoutes
 
     public ObjectNode create(Caller caller, Context context)
     {
-        JsonNode body = readObject(context);
+        JsonNode body = Requests.objectBody(json, context, "{\"dataSource\", \"access\", \"reason\", \"user\"}");
         String user = Optional.ofNullable(body.get("user")).map(JsonNode::asText)
                 .or(() -> caller.key().wardenUser())
                 .orElseThrow(() -> ApiException.badRequest("user", "'user' is required unless the API key acts as a Warden user"));
-        String dataSource = text(body, "dataSource");
+        String dataSource = Requests.requiredText(body, "dataSource");
         AccessType access;
         try {
-            access = AccessType.valueOf(text(body, "access").toUpperCase(Locale.ROOT));
+            access = AccessType.valueOf(Requests.requiredText(body, "access").toUpperCase(Locale.ROOT));
         }
         catch (IllegalArgumentException e) {
             throw ApiException.badRequest("access", "access must be READ or WRITE");
@@ -74,7 +74,7 @@ public final class AccessRequestRoutes
     public ObjectNode decide(Caller caller, Context context)
     {
         String id = context.pathParam("id");
-        String note = context.body().isBlank() ? "" : Optional.ofNullable(readObject(context).get("note")).map(JsonNode::asText).orElse("");
+        String note = context.body().isBlank() ? "" : Optional.ofNullable(Requests.objectBody(json, context, "{\"note\"}").get("note")).map(JsonNode::asText).orElse("");
         AccessRequest decided = switch (context.pathParam("decision")) {
             case "approve" -> requests.approve(caller, id, note);
             case "deny" -> requests.deny(caller, id, note);
@@ -105,28 +105,5 @@ public final class AccessRequestRoutes
             node.putNull("revision");
         }
         return node;
-    }
-
-    private JsonNode readObject(Context context)
-    {
-        try {
-            JsonNode body = json.readTree(context.body());
-            if (body == null || !body.isObject()) {
-                throw ApiException.badRequest("", "the body must be a JSON object");
-            }
-            return body;
-        }
-        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiException.badRequest("", "the body is not JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static String text(JsonNode body, String field)
-    {
-        JsonNode value = body.get(field);
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            throw ApiException.badRequest(field, "'%s' is required".formatted(field));
-        }
-        return value.asText();
     }
 }

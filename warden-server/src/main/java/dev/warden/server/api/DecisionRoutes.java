@@ -43,17 +43,8 @@ public final class DecisionRoutes
 
     public ObjectNode decisions(Caller caller, Context context)
     {
-        JsonNode request;
-        try {
-            request = json.readTree(context.body());
-        }
-        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiException.badRequest("", "the body is not JSON: " + e.getOriginalMessage());
-        }
-        if (request == null || !request.isObject()) {
-            throw ApiException.badRequest("", "the body must be a JSON object {\"user\", \"project\", \"dataSources\", \"dialect\"}");
-        }
-        String user = requiredText(request, "user");
+        JsonNode request = Requests.objectBody(json, context, "{\"user\", \"project\", \"dataSources\", \"dialect\", \"reasons\"}");
+        String user = Requests.requiredText(request, "user");
         Optional<String> project = Optional.ofNullable(request.get("project")).filter(node -> !node.isNull()).map(JsonNode::asText);
         JsonNode ids = request.get("dataSources");
         if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > MAX_DATA_SOURCES) {
@@ -80,8 +71,8 @@ public final class DecisionRoutes
 
     public ObjectNode explain(Caller caller, Context context)
     {
-        String user = requiredParameter(context, "user");
-        String dataSourceId = requiredParameter(context, "dataSource");
+        String user = Requests.requiredParameter(context, "user");
+        String dataSourceId = Requests.requiredParameter(context, "dataSource");
         SqlDialect dialect = dialect(Optional.ofNullable(context.queryParam("dialect")));
         authorize(caller, user);
         Current current = state.current();
@@ -141,23 +132,5 @@ public final class DecisionRoutes
             case "none" -> DecisionDocument.ReasonDetail.NONE;
             default -> throw ApiException.badRequest("reasons", "reasons must be all, inForce or none, not '%s'".formatted(name.get()));
         };
-    }
-
-    private static String requiredText(JsonNode request, String field)
-    {
-        JsonNode value = request.get(field);
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            throw ApiException.badRequest(field, "'%s' is required".formatted(field));
-        }
-        return value.asText();
-    }
-
-    private static String requiredParameter(Context context, String name)
-    {
-        String value = context.queryParam(name);
-        if (value == null || value.isBlank()) {
-            throw ApiException.badRequest(name, "query parameter '%s' is required".formatted(name));
-        }
-        return value;
     }
 }

@@ -1,6 +1,5 @@
 package dev.warden.server.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
@@ -31,7 +29,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class EntityRoutes
 {
-    /** Each section and the field of its documents that holds the id ({@code null}: the document is the id, or has none). */
+    /** Each section and the field of its documents that holds the id (empty: the document is the id, or has none). */
     private static final Map<String, String> ID_FIELDS = Map.of(
             "tags", "",
             "purposes", "name",
@@ -56,8 +54,8 @@ public final class EntityRoutes
     {
         caller.requireReader();
         String section = section(context);
-        int offset = intParameter(context, "offset", 0, 0, Integer.MAX_VALUE);
-        int limit = intParameter(context, "limit", 100, 1, 1_000);
+        int offset = Requests.intParameter(context, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = Requests.intParameter(context, "limit", 100, 1, 1_000);
         Optional<String> contains = Optional.ofNullable(context.queryParam("q"));
         Current current = state.current();
         List<Map.Entry<EntityKey, Object>> matching = current.documents().entrySet().stream()
@@ -98,7 +96,7 @@ public final class EntityRoutes
         checkId(section, id, document);
         EntityKey key = new EntityKey(section, id);
         boolean existed = state.current().documents().containsKey(key);
-        Current after = state.change(caller.name(), basedOn(context), List.of(new DocumentChange(key, Optional.of(document))),
+        Current after = state.change(caller.name(), Requests.optionalRevision(context, "basedOn"), List.of(new DocumentChange(key, Optional.of(document))),
                 (beforeState, afterState) -> caller.authorizeChange(section, id, beforeState, afterState));
         context.status(existed ? 200 : 201);
         ObjectNode body = json.createObjectNode().put("revision", after.revision()).put("id", id);
@@ -114,7 +112,7 @@ public final class EntityRoutes
         if (!state.current().documents().containsKey(key)) {
             throw ApiException.notFound("no %s '%s'".formatted(singular(section), id));
         }
-        Current after = state.change(caller.name(), basedOn(context), List.of(new DocumentChange(key, Optional.empty())),
+        Current after = state.change(caller.name(), Requests.optionalRevision(context, "basedOn"), List.of(new DocumentChange(key, Optional.empty())),
                 (beforeState, afterState) -> caller.authorizeChange(section, id, beforeState, afterState));
         return json.createObjectNode().put("revision", after.revision()).put("deleted", id);
     }
@@ -164,7 +162,7 @@ public final class EntityRoutes
             body.put("revision", current.revision());
             return body;
         }
-        Current applied = state.change(caller.name(), basedOn(context), changes, (_, _) -> {});
+        Current applied = state.change(caller.name(), Requests.optionalRevision(context, "basedOn"), changes, (_, _) -> {});
         body.put("revision", applied.revision());
         return body;
     }
@@ -182,14 +180,10 @@ public final class EntityRoutes
     private Object readDocument(Context context)
     {
         try {
-            JsonNode node = json.readTree(context.body());
-            if (node == null || node.isMissingNode()) {
-                throw ApiException.badRequest("", "the request needs a JSON document as its body");
-            }
-            return json.treeToValue(node, Object.class);
+            return json.treeToValue(Requests.body(json, context), Object.class);
         }
         catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiException.badRequest("", "the body is not JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest("", "the body is not a JSON document: " + e.getOriginalMessage());
         }
     }
 
@@ -204,38 +198,6 @@ public final class EntityRoutes
         }
         if (!(document instanceof Map<?, ?> map) || !id.equals(map.get(idField))) {
             throw ApiException.badRequest(idField, "the document's '%s' must be '%s', as in the URL".formatted(idField, id));
-        }
-    }
-
-    private static OptionalLong basedOn(Context context)
-    {
-        String value = context.queryParam("basedOn");
-        if (value == null) {
-            return OptionalLong.empty();
-        }
-        try {
-            return OptionalLong.of(Long.parseLong(value));
-        }
-        catch (NumberFormatException e) {
-            throw ApiException.badRequest("basedOn", "basedOn must be a revision number, not '%s'".formatted(value));
-        }
-    }
-
-    private static int intParameter(Context context, String name, int defaultValue, int min, int max)
-    {
-        String value = context.queryParam(name);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max) {
-                throw new NumberFormatException();
-            }
-            return parsed;
-        }
-        catch (NumberFormatException e) {
-            throw ApiException.badRequest(name, "%s must be a whole number from %d to %d, not '%s'".formatted(name, min, max, value));
         }
     }
 

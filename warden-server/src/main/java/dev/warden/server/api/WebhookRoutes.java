@@ -33,22 +33,14 @@ public final class WebhookRoutes
     public ObjectNode create(Caller caller, Context context)
     {
         caller.require(Permission.ADMIN);
-        JsonNode body;
-        try {
-            body = json.readTree(context.body());
-        }
-        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiException.badRequest("", "the body is not JSON: " + e.getOriginalMessage());
-        }
-        if (body == null || !body.isObject() || !body.path("url").isTextual()) {
-            throw ApiException.badRequest("url", "'url' is required: where to POST change events");
-        }
+        JsonNode body = Requests.objectBody(json, context, "{\"url\", \"secret\", \"kinds\"}");
+        String target = Requests.requiredText(body, "url");
         URI url;
         try {
-            url = URI.create(body.get("url").asText());
+            url = URI.create(target);
         }
         catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("url", "'%s' is not a URL".formatted(body.get("url").asText()));
+            throw ApiException.badRequest("url", "'%s' is not a URL".formatted(target));
         }
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
             throw ApiException.badRequest("url", "a webhook URL must be http or https, not '%s'".formatted(url));
