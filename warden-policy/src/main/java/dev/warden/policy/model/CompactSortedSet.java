@@ -66,7 +66,7 @@ final class CompactSortedSet<E extends Comparable<? super E>>
     @Override
     public boolean contains(Object value)
     {
-        // As TreeSet does, a null or a value of another type fails with NullPointerException or ClassCastException.
+        // As TreeSet does, a null fails with NullPointerException.
         requireNonNull(value);
         if (elements.length <= LINEAR_SEARCH_LIMIT) {
             // A user's few groups or values: comparing cached hash codes beats a binary search of string comparisons.
