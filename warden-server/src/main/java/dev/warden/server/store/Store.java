@@ -27,6 +27,8 @@ import static java.util.Objects.requireNonNull;
 public final class Store
         implements AutoCloseable
 {
+    private static final int BODIES_PER_QUERY = 500;
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
 
@@ -199,17 +201,21 @@ public final class Store
         jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM change_log WHERE revision <= :revision").bind("revision", revision).execute());
     }
 
+    /** The stored documents the changes replace, for the audit log; read a few hundred at a time, not one by one. */
     private static Map<EntityKey, String> currentBodies(Handle handle, List<EntityChange> changes)
     {
         Map<EntityKey, String> bodies = new LinkedHashMap<>();
-        for (EntityChange change : changes) {
-            handle.createQuery("SELECT body FROM entities WHERE kind = :kind AND id = :id")
-                    .bind("kind", change.key().kind())
-                    .bind("id", change.key().id())
-                    .mapTo(String.class)
-                    .findOne()
-                    .ifPresent(body -> bodies.put(change.key(), body));
-        }
+        Map<String, List<String>> idsByKind = new LinkedHashMap<>();
+        changes.forEach(change -> idsByKind.computeIfAbsent(change.key().kind(), _ -> new java.util.ArrayList<>()).add(change.key().id()));
+        idsByKind.forEach((kind, ids) -> {
+            for (int from = 0; from < ids.size(); from += BODIES_PER_QUERY) {
+                handle.createQuery("SELECT id, body FROM entities WHERE kind = :kind AND id IN (<ids>)")
+                        .bind("kind", kind)
+                        .bindList("ids", ids.subList(from, Math.min(ids.size(), from + BODIES_PER_QUERY)))
+                        .map((row, _) -> Map.entry(row.getString("id"), row.getString("body")))
+                        .forEach(entry -> bodies.put(new EntityKey(kind, entry.getKey()), entry.getValue()));
+            }
+        });
         return bodies;
     }
 
