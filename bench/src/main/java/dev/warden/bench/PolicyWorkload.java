@@ -85,6 +85,13 @@ public final class PolicyWorkload
             return new Shape(500, 20, 40, 2_000, 50, 1_000, 100, 99);
         }
 
+        /** Issue #3's server workload: 10,000 users, 10,000 data sources of 30 columns, the decision workload's policies and tags. */
+        public static Shape server()
+        {
+            Shape decision = decision();
+            return new Shape(10_000, decision.attributesPerUser(), decision.groups(), 10_000, 30, decision.globalPolicies(), decision.tagRoots(), decision.tagChildrenPerRoot());
+        }
+
         /** Issue #2's footprint workload: 100,000 data sources of 30 columns, with the same people, tags and policies. */
         public static Shape footprint()
         {

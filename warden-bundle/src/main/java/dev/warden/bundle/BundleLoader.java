@@ -11,6 +11,7 @@ import dev.warden.policy.model.AccessApproval;
 import dev.warden.policy.model.AccessGrantMapping;
 import dev.warden.policy.model.AccessType;
 import dev.warden.policy.model.AccessValue;
+import dev.warden.policy.model.Checks;
 import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.Group;
@@ -67,7 +68,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 import static dev.warden.bundle.YamlReader.isNull;
@@ -79,7 +80,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class BundleLoader
 {
-    static final String[] TOP_LEVEL_KEYS = {"tags", "purposes", "groups", "users", "projects", "dataSources", "accessGrantMapping", "approvals", "policies", "expectations"};
+    static final String[] TOP_LEVEL_KEYS = {"tags", "purposes", "groups", "users", "projects", "dataSources", "accessGrantMapping", "definerViewOwners", "approvals", "policies", "expectations"};
     private static final String[] POLICY_TYPES = {"subscription", "masking", "row"};
 
     /** One file of a bundle: the name errors are reported under, and its text. */
@@ -98,7 +99,7 @@ public final class BundleLoader
     private record PendingExpectation(YamlReader reader, MappingNode node, String field, Expectation expectation) {}
 
     private final List<BundleError> errors = new ArrayList<>();
-    private final PolicyState.Builder builder = PolicyState.builder();
+    private final ReadEntities read = new ReadEntities();
     private final Map<String, List<Entity>> entities = new LinkedHashMap<>();
     /** Names of entities that could not be read, so that references to them do not add a second, misleading error. */
     private final Set<String> unreadable = new HashSet<>();
@@ -153,7 +154,43 @@ public final class BundleLoader
     public static Bundle load(String bundleName, List<SourceFile> files)
             throws BundleException
     {
-        return new BundleLoader(bundleName).run(files);
+        return read(bundleName, files).bundle();
+    }
+
+    /**
+     * Reads files already read, in the order given, without building the state they describe: {@link #entities()}
+     * and the problems reading them, for {@link #bundle()} or {@link #refusal} to report.
+     */
+    static BundleLoader read(String bundleName, List<SourceFile> files)
+    {
+        BundleLoader loader = new BundleLoader(bundleName);
+        for (SourceFile file : files) {
+            loader.readFile(file);
+        }
+        loader.accessGrantMapping.ifPresent(loader::readAccessGrantMapping);
+        return loader;
+    }
+
+    /** What the files say, each item as read, before anything is checked across items. */
+    ReadEntities entities()
+    {
+        return read;
+    }
+
+    /** Whether reading the files found a problem. */
+    boolean hasErrors()
+    {
+        return !errors.isEmpty();
+    }
+
+    /**
+     * Every problem reading the files together with {@code stateProblems}, problems of a state built from what was
+     * read, each pointed at the YAML that caused it, as {@link #bundle()} reports them; at least one problem.
+     */
+    BundleException refusal(List<InvalidModelException> stateProblems)
+    {
+        stateProblems.forEach(this::stateProblem);
+        return new BundleException(errors);
     }
 
     private static void read(Path file, String name, List<SourceFile> files, List<BundleError> errors)
@@ -200,16 +237,13 @@ public final class BundleLoader
         return relative.toString().replace('\\', '/');
     }
 
-    private Bundle run(List<SourceFile> files)
+    /** The state the files describe, and their expectations checked against it. */
+    Bundle bundle()
             throws BundleException
     {
-        for (SourceFile file : files) {
-            readFile(file);
-        }
-        accessGrantMapping.ifPresent(this::readAccessGrantMapping);
         PolicyState state = null;
         try {
-            state = builder.build();
+            state = read.builder().build();
         }
         catch (InvalidStateException e) {
             for (InvalidModelException problem : e.problems()) {
@@ -259,15 +293,17 @@ public final class BundleLoader
             reader.record(problem);
             return;
         }
-        top.optional("tags").ifPresent(node -> each(reader, node, "tags", (item, field) -> builder.tag(reader.model(item, field, () -> Tag.of(reader.text(item, field))))));
-        top.optional("purposes").ifPresent(node -> each(reader, node, "purposes", (item, field) -> readPurpose(reader, item, field)));
-        top.optional("groups").ifPresent(node -> each(reader, node, "groups", (item, field) -> readGroup(reader, item, field)));
-        top.optional("users").ifPresent(node -> each(reader, node, "users", (item, field) -> readUser(reader, item, field)));
-        top.optional("projects").ifPresent(node -> each(reader, node, "projects", (item, field) -> readProject(reader, item, field)));
-        top.optional("dataSources").ifPresent(node -> each(reader, node, "dataSources", (item, field) -> readDataSource(reader, item, field)));
-        top.optional("approvals").ifPresent(node -> each(reader, node, "approvals", (item, field) -> readApproval(reader, item, field)));
-        top.optional("policies").ifPresent(node -> each(reader, node, "policies", (item, field) -> readPolicy(reader, item, field)));
-        top.optional("expectations").ifPresent(node -> each(reader, node, "expectations", (item, field) -> readExpectation(reader, item, field)));
+        top.optional("tags").ifPresent(node -> read.tags.addAll(each(reader, node, "tags", (item, field) -> reader.model(item, field, () -> Tag.of(reader.text(item, field))))));
+        top.optional("purposes").ifPresent(node -> read.purposes.addAll(each(reader, node, "purposes", (item, field) -> readPurpose(reader, item, field))));
+        top.optional("groups").ifPresent(node -> read.groups.addAll(each(reader, node, "groups", (item, field) -> readGroup(reader, item, field))));
+        top.optional("users").ifPresent(node -> read.users.addAll(each(reader, node, "users", (item, field) -> readUser(reader, item, field))));
+        top.optional("projects").ifPresent(node -> read.projects.addAll(each(reader, node, "projects", (item, field) -> readProject(reader, item, field))));
+        top.optional("dataSources").ifPresent(node -> read.dataSources.addAll(each(reader, node, "dataSources", (item, field) -> readDataSource(reader, item, field))));
+        top.optional("definerViewOwners").ifPresent(node -> read.definerViewOwners.addAll(each(reader, node, "definerViewOwners", (item, field) -> readDefinerViewOwner(reader, item, field))));
+        top.optional("approvals").ifPresent(node -> read.approvals.addAll(each(reader, node, "approvals", (item, field) -> readApproval(reader, item, field))));
+        top.optional("policies").ifPresent(node -> read.policies.addAll(each(reader, node, "policies", (item, field) -> readPolicy(reader, item, field))));
+        top.optional("expectations").ifPresent(node -> each(reader, node, "expectations", (item, field) -> readExpectation(reader, item, field))
+                .forEach(expectation -> expectation.ifPresent(expectations::add)));
         top.optional("accessGrantMapping").ifPresent(node -> {
             if (accessGrantMapping.isPresent()) {
                 SourcePosition first = accessGrantMapping.get().reader().position(accessGrantMapping.get().node(), "accessGrantMapping");
@@ -279,11 +315,15 @@ public final class BundleLoader
         });
     }
 
-    /** Reads every item of a list; a problem in one item is recorded and the next item is read. */
-    private void each(YamlReader reader, Node node, String field, BiConsumer<Node, String> read)
+    /**
+     * Reads every item of a list: what each item gives, in order, empty for one that could not be read. A problem in
+     * one item is recorded and the next item is read.
+     */
+    private <T> List<Optional<T>> each(YamlReader reader, Node node, String field, BiFunction<Node, String, T> read)
     {
+        List<Optional<T>> values = new ArrayList<>();
         if (isNull(node)) {
-            return;
+            return values;
         }
         List<Node> items;
         try {
@@ -291,19 +331,21 @@ public final class BundleLoader
         }
         catch (YamlProblem problem) {
             reader.record(problem);
-            return;
+            return values;
         }
         for (int i = 0; i < items.size(); i++) {
             Node item = items.get(i);
             String itemField = field + "[" + i + "]";
             try {
-                read.accept(item, itemField);
+                values.add(Optional.of(read.apply(item, itemField)));
             }
             catch (YamlProblem problem) {
                 reader.record(problem);
                 rememberUnreadable(item);
+                values.add(Optional.empty());
             }
         }
+        return values;
     }
 
     private void rememberUnreadable(Node item)
@@ -328,7 +370,7 @@ public final class BundleLoader
 
     // ---- people and purposes ----
 
-    private void readPurpose(YamlReader reader, Node node, String field)
+    private Purpose readPurpose(YamlReader reader, Node node, String field)
     {
         Purpose purpose;
         if (node instanceof ScalarNode) {
@@ -342,20 +384,20 @@ public final class BundleLoader
             purpose = reader.model(node, field, () -> new Purpose(name, description));
         }
         register("purposes[" + purpose.name() + "]", reader, node, field);
-        builder.purpose(purpose);
+        return purpose;
     }
 
-    private void readGroup(YamlReader reader, Node node, String field)
+    private Group readGroup(YamlReader reader, Node node, String field)
     {
         Fields fields = reader.fields(node, field, "name", "attributes");
         String name = fields.text("name");
         Map<String, Set<String>> attributes = attributes(reader, fields, "attributes");
         Group group = reader.model(node, field, () -> new Group(name, attributes));
         register("groups[" + group.name() + "]", reader, node, field);
-        builder.group(group);
+        return group;
     }
 
-    private void readUser(YamlReader reader, Node node, String field)
+    private User readUser(YamlReader reader, Node node, String field)
     {
         Fields fields = reader.fields(node, field, "name", "email", "groups", "attributes", "currentProject");
         String name = fields.text("name");
@@ -365,7 +407,7 @@ public final class BundleLoader
         Optional<String> currentProject = fields.optionalText("currentProject");
         User user = reader.model(node, field, () -> new User(name, email, new TreeSet<>(groups), attributes, currentProject));
         register("users[" + user.name() + "]", reader, node, field);
-        builder.user(user);
+        return user;
     }
 
     /** {@code {region: [EU, UK], level: senior}}: a key with a list of values, or one value. */
@@ -389,7 +431,7 @@ public final class BundleLoader
         return attributes;
     }
 
-    private void readProject(YamlReader reader, Node node, String field)
+    private Project readProject(YamlReader reader, Node node, String field)
     {
         Fields fields = reader.fields(node, field, "name", "purposes", "dataSources", "members");
         String name = fields.text("name");
@@ -398,10 +440,10 @@ public final class BundleLoader
         List<String> members = fields.texts("members");
         Project project = reader.model(node, field, () -> new Project(name, new TreeSet<>(purposes), new TreeSet<>(dataSources), new TreeSet<>(members)));
         register("projects[" + project.name() + "]", reader, node, field);
-        builder.project(project);
+        return project;
     }
 
-    private void readApproval(YamlReader reader, Node node, String field)
+    private AccessApproval readApproval(YamlReader reader, Node node, String field)
     {
         Fields fields = reader.fields(node, field, "user", "dataSource", "access");
         String user = fields.text("user");
@@ -409,7 +451,14 @@ public final class BundleLoader
         AccessType access = reader.enumValue(fields.required("access"), fields.field("access"), AccessType.class);
         AccessApproval approval = reader.model(node, field, () -> new AccessApproval(user, dataSource, access));
         register("approvals[" + user + "/" + dataSource + "]", reader, node, field);
-        builder.approval(approval);
+        return approval;
+    }
+
+    private String readDefinerViewOwner(YamlReader reader, Node node, String field)
+    {
+        String user = reader.text(node, field);
+        register("definerViewOwners[" + user + "]", reader, node, field);
+        return reader.model(node, field, () -> Checks.name("definerViewOwners", user));
     }
 
     private void readAccessGrantMapping(Entity top)
@@ -428,7 +477,7 @@ public final class BundleLoader
                 }
                 grants.put(type, values);
             }
-            builder.accessGrantMapping(reader.model(top.node(), "", () -> new AccessGrantMapping(grants)));
+            read.accessGrantMapping = Optional.of(reader.model(top.node(), "", () -> new AccessGrantMapping(grants)));
         }
         catch (YamlProblem problem) {
             reader.record(problem);
@@ -437,7 +486,7 @@ public final class BundleLoader
 
     // ---- data sources ----
 
-    private void readDataSource(YamlReader reader, Node node, String field)
+    private DataSource readDataSource(YamlReader reader, Node node, String field)
     {
         Fields fields = reader.fields(node, field, "id", "name", "location", "objectType", "tags", "owners", "eventTimeColumn", "maskingSalt", "columns");
         String id = fields.text("id");
@@ -457,7 +506,7 @@ public final class BundleLoader
         }
         DataSource dataSource = reader.model(node, field, () -> new DataSource(id, name, location, objectType, columns, tags, new TreeSet<>(owners), eventTimeColumn, maskingSalt));
         register("dataSources[" + dataSource.id() + "]", reader, node, field);
-        builder.dataSource(dataSource);
+        return dataSource;
     }
 
     private static RemoteLocation readLocation(YamlReader reader, Node node, String field)
@@ -497,7 +546,7 @@ public final class BundleLoader
 
     // ---- policies ----
 
-    private void readPolicy(YamlReader reader, Node node, String field)
+    private Policy readPolicy(YamlReader reader, Node node, String field)
     {
         long appearance = ++policiesSeen;
         MappingNode mapping = reader.mapping(node, field);
@@ -513,7 +562,7 @@ public final class BundleLoader
             default -> throw new YamlProblem(typeNode, field + ".type", "unknown policy type '" + type + "'; expected one of: " + String.join(", ", POLICY_TYPES));
         };
         register("policies[" + policy.id() + "]", reader, node, field);
-        builder.policy(policy);
+        return policy;
     }
 
     private static long sequence(YamlReader reader, Fields fields, long appearance)
@@ -806,7 +855,7 @@ public final class BundleLoader
 
     // ---- expectations ----
 
-    private void readExpectation(YamlReader reader, Node node, String field)
+    private PendingExpectation readExpectation(YamlReader reader, Node node, String field)
     {
         Fields fields = reader.fields(node, field, "user", "project", "dataSource", "access", "masked", "unmasked", "rowFilter", "rows");
         String user = fields.text("user");
@@ -830,7 +879,7 @@ public final class BundleLoader
             return new RowsExpectation(readRows(reader, rowFields, "given"), readRows(reader, rowFields, "visible"));
         });
         Expectation expectation = reader.model(node, field, () -> new Expectation(user, project, dataSource, access, new TreeSet<>(masked), new TreeSet<>(unmasked), rowFilter, rows));
-        expectations.add(new PendingExpectation(reader, reader.mapping(node, field), field, expectation));
+        return new PendingExpectation(reader, reader.mapping(node, field), field, expectation);
     }
 
     private static List<Row> readRows(YamlReader reader, Fields fields, String key)
@@ -946,7 +995,7 @@ public final class BundleLoader
             }
         }
         int close = field.indexOf(']');
-        List<Entity> candidates = close < 0 ? null : entities.get(field.substring(0, close + 1));
+        List<Entity> candidates = entityOf(field).map(entities::get).orElse(null);
         if (candidates == null) {
             errors.add(new BundleError(bundleName, 0, 0, field, reason));
             return;
@@ -961,6 +1010,13 @@ public final class BundleLoader
         String rest = field.length() > close + 2 ? field.substring(close + 2) : "";
         Located located = NodePaths.refine(NodePaths.locate(entity.node(), entity.field(), rest), reason);
         entity.reader().error(located.node(), located.field(), reason);
+    }
+
+    /** The entity a problem of the state names, as entities are registered: {@code users[alice]} for {@code users[alice].groups}. */
+    static Optional<String> entityOf(String field)
+    {
+        int close = field.indexOf(']');
+        return close < 0 ? Optional.empty() : Optional.of(field.substring(0, close + 1));
     }
 
     /** Looks up keys of a mapping without checking them (they are checked where the mapping is read). */
@@ -981,6 +1037,43 @@ public final class BundleLoader
                 }
             }
             return null;
+        }
+    }
+
+    /**
+     * What a bundle's files say: each section's items in the order written, empty where an item could not be read,
+     * and the access grant mapping if given and readable.
+     */
+    static final class ReadEntities
+    {
+        final List<Optional<Tag>> tags = new ArrayList<>();
+        final List<Optional<Purpose>> purposes = new ArrayList<>();
+        final List<Optional<Group>> groups = new ArrayList<>();
+        final List<Optional<User>> users = new ArrayList<>();
+        final List<Optional<Project>> projects = new ArrayList<>();
+        final List<Optional<DataSource>> dataSources = new ArrayList<>();
+        final List<Optional<String>> definerViewOwners = new ArrayList<>();
+        final List<Optional<AccessApproval>> approvals = new ArrayList<>();
+        final List<Optional<Policy>> policies = new ArrayList<>();
+        Optional<AccessGrantMapping> accessGrantMapping = Optional.empty();
+
+        private ReadEntities() {}
+
+        /** A builder of the state of everything that could be read. */
+        PolicyState.Builder builder()
+        {
+            PolicyState.Builder builder = PolicyState.builder();
+            tags.forEach(tag -> tag.ifPresent(builder::tag));
+            purposes.forEach(purpose -> purpose.ifPresent(builder::purpose));
+            groups.forEach(group -> group.ifPresent(builder::group));
+            users.forEach(user -> user.ifPresent(builder::user));
+            projects.forEach(project -> project.ifPresent(builder::project));
+            dataSources.forEach(dataSource -> dataSource.ifPresent(builder::dataSource));
+            definerViewOwners.forEach(owner -> owner.ifPresent(builder::definerViewOwner));
+            approvals.forEach(approval -> approval.ifPresent(builder::approval));
+            policies.forEach(policy -> policy.ifPresent(builder::policy));
+            accessGrantMapping.ifPresent(builder::accessGrantMapping);
+            return builder;
         }
     }
 }

@@ -83,6 +83,7 @@ public final class BundleWriter
         if (!state.accessGrantMapping().equals(AccessGrantMapping.DEFAULT)) {
             document.put("accessGrantMapping", accessGrantMapping(state.accessGrantMapping()));
         }
+        putIfNotEmpty(document, "definerViewOwners", List.copyOf(state.definerViewOwners()));
         putIfNotEmpty(document, "approvals", state.approvals().stream()
                 .sorted(Comparator.comparing(AccessApproval::userName).thenComparing(AccessApproval::dataSourceId).thenComparing(AccessApproval::accessType))
                 .map(BundleWriter::approval)
@@ -129,6 +130,7 @@ public final class BundleWriter
         if (!state.accessGrantMapping().equals(AccessGrantMapping.DEFAULT)) {
             documents.add(new EntityDocument("accessGrantMapping", "accessGrantMapping", accessGrantMapping(state.accessGrantMapping())));
         }
+        state.definerViewOwners().forEach(owner -> documents.add(new EntityDocument("definerViewOwners", owner, owner)));
         state.approvals().forEach(approval -> documents.add(new EntityDocument("approvals", approvalId(approval), approval(approval))));
         state.policies().values().forEach(policy -> documents.add(new EntityDocument("policies", policy.id(), policy(policy, -1))));
         return documents;

@@ -34,7 +34,12 @@ public final class Documents
     public static PolicyState toState(Collection<EntityDocument> documents)
             throws BundleException
     {
-        String assembled = BundleWriter.assemble(sorted(documents));
-        return BundleLoader.load(BUNDLE_NAME, List.of(new BundleLoader.SourceFile(BUNDLE_NAME, assembled))).state();
+        return read(sorted(documents)).bundle().state();
+    }
+
+    /** The documents, already in {@link #ORDER}, assembled into one bundle and read as it would be loaded. */
+    static BundleLoader read(List<EntityDocument> ordered)
+    {
+        return BundleLoader.read(BUNDLE_NAME, List.of(new BundleLoader.SourceFile(BUNDLE_NAME, BundleWriter.assemble(ordered))));
     }
 }

@@ -66,7 +66,14 @@ class BundleErrorsTest
     void unknownTopLevelKey()
     {
         assertThat(errors(file("a.yaml", "polices: []\n"))).extracting(Object::toString)
-                .containsExactly("a.yaml:1:1: polices: unknown key 'polices'; expected one of: tags, purposes, groups, users, projects, dataSources, accessGrantMapping, approvals, policies, expectations");
+                .containsExactly("a.yaml:1:1: polices: unknown key 'polices'; expected one of: tags, purposes, groups, users, projects, dataSources, accessGrantMapping, definerViewOwners, approvals, policies, expectations");
+    }
+
+    @Test
+    void aDefinerViewOwnerMustBeAUser()
+    {
+        assertThat(errors(file("a.yaml", "users: [{name: alice}]\ndefinerViewOwners: [alice, mallory]\n"))).extracting(Object::toString)
+                .containsExactly("a.yaml:2:28: definerViewOwners[1]: names user 'mallory', who does not exist");
     }
 
     @Test

@@ -99,6 +99,7 @@ class BundleWriterTest
         assertThat(copy.policies()).as(yaml).isEqualTo(state.policies());
         assertThat(copy.approvals()).isEqualTo(state.approvals());
         assertThat(copy.accessGrantMapping()).isEqualTo(state.accessGrantMapping());
+        assertThat(copy.definerViewOwners()).isEqualTo(state.definerViewOwners());
         assertThat(loaded.expectations()).isEqualTo(expectations);
         // Writing is deterministic: what was read back writes the same text.
         assertThat(BundleWriter.write(copy, loaded.expectations())).isEqualTo(yaml);
@@ -117,6 +118,7 @@ class BundleWriterTest
         assertThat(reassembled.policies()).isEqualTo(state.policies());
         assertThat(reassembled.approvals()).isEqualTo(state.approvals());
         assertThat(reassembled.accessGrantMapping()).isEqualTo(state.accessGrantMapping());
+        assertThat(reassembled.definerViewOwners()).isEqualTo(state.definerViewOwners());
     }
 
     private static Row row(String... keysAndValues)
@@ -147,6 +149,7 @@ class BundleWriterTest
                 .dataSource(new DataSource("sales.view", "sales.view", new RemoteLocation("trino", "c", "s", "v"), ObjectType.MATERIALIZED_VIEW,
                         List.of(Column.of("id", "integer"), Column.of("region", "varchar(10)")), new TreeSet<>(), new TreeSet<>(), Optional.empty(), "0123456789abcdef"))
                 .approval(new AccessApproval("bob", "sales.orders", AccessType.WRITE))
+                .definerViewOwner("bob")
                 .accessGrantMapping(new AccessGrantMapping(Map.of(AccessType.READ, EnumSet.of(AccessValue.READ),
                         AccessType.WRITE, EnumSet.of(AccessValue.READ, AccessValue.WRITE, AccessValue.OWN))))
                 .policy(new SubscriptionPolicy("grant", "Grant: read", 5, new PolicyScope.TaggedDataSources(new TreeSet<>(Set.of(Tag.of("Finance")))),

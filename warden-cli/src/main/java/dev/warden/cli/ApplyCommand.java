@@ -48,36 +48,25 @@ final class ApplyCommand
     {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<String> key = Optional.ofNullable(apiKey).or(() -> Optional.ofNullable(System.getenv("WARDEN_API_KEY")));
+        Optional<String> key = ServerCalls.apiKey(apiKey, err);
         if (key.isEmpty()) {
-            err.println("error: no API key: pass --api-key or set WARDEN_API_KEY");
-            err.flush();
             return WardenCommand.EXIT_FAILED;
         }
         Optional<Bundle> bundle = Bundles.load(directory, err);
         if (bundle.isEmpty()) {
             return WardenCommand.EXIT_FAILED;
         }
-        HttpRequest request = HttpRequest.newBuilder(server.resolve("/api/v1/apply" + (dryRun ? "?dryRun=true" : "")))
-                .header("Authorization", "Bearer " + key.get())
-                .header("Content-Type", "application/yaml")
-                .POST(HttpRequest.BodyPublishers.ofString(BundleWriter.write(bundle.get().state(), List.of())))
-                .build();
-        HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        Optional<ServerCalls.Answer> answer = ServerCalls.send(server, key.get(), "POST", "/api/v1/apply" + (dryRun ? "?dryRun=true" : ""),
+                "application/yaml", BundleWriter.write(bundle.get().state(), List.of()), err);
+        if (answer.isEmpty()) {
+            return WardenCommand.EXIT_FAILED;
         }
-        catch (IOException e) {
-            err.println("error: cannot reach " + server + ": " + e.getMessage());
+        if (answer.get().status() != 200) {
+            err.println("error: the server refused the bundle (HTTP %d): %s".formatted(answer.get().status(), answer.get().message()));
             err.flush();
             return WardenCommand.EXIT_FAILED;
         }
-        JsonNode body = new ObjectMapper().readTree(response.body());
-        if (response.statusCode() != 200) {
-            err.println("error: the server refused the bundle (HTTP %d): %s".formatted(response.statusCode(), body.path("message").asText(response.body())));
-            err.flush();
-            return WardenCommand.EXIT_FAILED;
-        }
+        JsonNode body = answer.get().body();
         for (JsonNode change : body.get("changes")) {
             out.printf("%-6s %s %s%n", change.get("operation").asText(), change.get("section").asText(), change.get("id").asText());
         }

@@ -126,34 +126,24 @@ final class ExplainCommand
     private Optional<JsonNode> fromServer(PrintWriter err)
             throws IOException, InterruptedException
     {
-        Optional<String> key = Optional.ofNullable(apiKey).or(() -> Optional.ofNullable(System.getenv("WARDEN_API_KEY")));
+        Optional<String> key = ServerCalls.apiKey(apiKey, err);
         if (key.isEmpty()) {
-            err.println("error: no API key: pass --api-key or set WARDEN_API_KEY");
-            err.flush();
             return Optional.empty();
         }
         String query = "user=" + encode(user) + "&dataSource=" + encode(dataSourceId) + "&dialect=" + dialect.name()
                 + (project == null ? "" : "&project=" + encode(project));
-        HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            response = client.send(HttpRequest.newBuilder(source.server.resolve("/api/v1/explain?" + query))
-                    .header("Authorization", "Bearer " + key.get())
-                    .build(), HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException e) {
-            err.println("error: cannot reach " + source.server + ": " + e.getMessage());
-            err.flush();
+        Optional<ServerCalls.Answer> answer = ServerCalls.send(source.server, key.get(), "GET", "/api/v1/explain?" + query, null, null, err);
+        if (answer.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode body = JSON.readTree(response.body());
-        if (response.statusCode() == 404) {
-            throw new UnknownEntityException(body.path("message").asText("not found"));
+        if (answer.get().status() == 404) {
+            throw new UnknownEntityException(answer.get().message());
         }
-        if (response.statusCode() != 200) {
-            err.println("error: the server refused (HTTP %d): %s".formatted(response.statusCode(), body.path("message").asText(response.body())));
-            err.flush();
+        if (answer.get().status() != 200) {
+            ServerCalls.printRefusal(answer.get(), err);
             return Optional.empty();
         }
+        JsonNode body = answer.get().body();
         return Optional.of(body);
     }
 

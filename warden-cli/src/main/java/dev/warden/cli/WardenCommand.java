@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "warden 0.1.0",
         description = "Warden: validate, explain and test policy bundles (directories of YAML files), apply them to a server, and run the server.",
-        subcommands = {ValidateCommand.class, ExplainCommand.class, TestCommand.class, ApplyCommand.class, ServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, ExplainCommand.class, TestCommand.class, ApplyCommand.class, ApiKeyCommand.class, ServerCommand.class, CommandLine.HelpCommand.class})
 public final class WardenCommand
 {
     /** Exit code when the bundle has errors or an expectation fails. */

@@ -56,4 +56,36 @@ class ApplyCommandTest
             assertThat(refused.err()).contains("HTTP 401").contains("the API key is unknown or revoked");
         }
     }
+
+    @Test
+    void apiKeysAreCreatedListedAndRevoked(@TempDir Path dataDirectory)
+    {
+        try (WardenServer server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            String admin = server.apiKeys().create("ci", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
+            String url = server.uri().toString();
+
+            CommandRun created = CommandRun.of("api-key", "create", "--server", url, "--api-key", admin, "--name", "trino", "--permission", "SERVICE");
+            assertThat(created.exitCode()).as(created.err()).isEqualTo(0);
+            String serviceKey = created.out().strip();
+            assertThat(serviceKey).startsWith("wdn_");
+            assertThat(created.err()).contains("shown only once");
+            assertThat(server.apiKeys().authenticate(serviceKey)).hasValueSatisfying(key -> assertThat(key.permissions()).containsExactly(Permission.SERVICE));
+
+            CommandRun listed = CommandRun.of("api-key", "list", "--server", url, "--api-key", admin);
+            assertThat(listed.out()).contains("trino").contains("SERVICE").contains("active").doesNotContain(serviceKey);
+            String id = server.apiKeys().authenticate(serviceKey).orElseThrow().id();
+
+            CommandRun revoked = CommandRun.of("api-key", "revoke", "--server", url, "--api-key", admin, id);
+            assertThat(revoked.exitCode()).as(revoked.err()).isEqualTo(0);
+            assertThat(server.apiKeys().authenticate(serviceKey)).isEmpty();
+
+            CommandRun notAdmin = CommandRun.of("api-key", "list", "--server", url, "--api-key", serviceKey);
+            assertThat(notAdmin.exitCode()).isEqualTo(1);
+            assertThat(notAdmin.err()).contains("HTTP 401");
+            CommandRun badPermission = CommandRun.of("api-key", "create", "--server", url, "--api-key", admin, "--name", "x", "--permission", "ROOT");
+            assertThat(badPermission.exitCode()).isEqualTo(1);
+            assertThat(badPermission.err()).contains("unknown permission 'ROOT'");
+        }
+    }
 }

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.bundle.BundleException;
 import dev.warden.bundle.BundleWriter.EntityDocument;
-import dev.warden.bundle.Documents;
+import dev.warden.bundle.InvalidDocumentsException;
+import dev.warden.bundle.StateDocuments;
 import dev.warden.policy.engine.Decision;
 import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.policy.state.PolicyState;
@@ -18,13 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,23 +63,18 @@ public final class PolicyReplica
     private volatile long lastContactNanos;
     private volatile Optional<String> lastError = Optional.empty();
 
-    private record DocumentKey(String kind, String id)
-    {
-        DocumentKey
-        {
-            requireNonNull(kind, "kind is null");
-            requireNonNull(id, "id is null");
-        }
-    }
-
-    /** One revision of the state: the documents copied from the server and what they were built into. */
-    private record Replicated(long revision, Map<DocumentKey, Object> documents, PolicyState state, PolicyEngine engine)
+    /** One revision of the state: the documents copied from the server, the state they build, and an engine over it. */
+    private record Replicated(long revision, StateDocuments documents, PolicyEngine engine)
     {
         Replicated
         {
-            documents = Map.copyOf(documents);
-            requireNonNull(state, "state is null");
+            requireNonNull(documents, "documents is null");
             requireNonNull(engine, "engine is null");
+        }
+
+        PolicyState state()
+        {
+            return documents.state();
         }
     }
 
@@ -120,6 +114,23 @@ public final class PolicyReplica
         }
         catch (IOException | WardenClientException e) {
             throw new WardenClientException("cannot take a snapshot from %s: %s".formatted(config.serverUri(), e.getMessage()), e);
+        }
+        follower.start();
+    }
+
+    /**
+     * Starts following the server without waiting for it, for enforcement points that must not fail (or block) their
+     * own start when the server is down: the replica's thread takes the first snapshot, retrying with backoff until it
+     * succeeds, then follows the change stream. Until then {@link #isStale()} is true, {@link #engine()},
+     * {@link #state()} and {@link #revision()} throw, and {@link #onChange} listeners hear of the first snapshot.
+     */
+    public void startInBackground()
+    {
+        if (closed) {
+            throw new IllegalStateException("the replica is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the replica is already started");
         }
         follower.start();
     }
@@ -230,7 +241,12 @@ public final class PolicyReplica
         int failures = 0;
         while (!closed) {
             try {
-                followOnce();
+                if (current == null) {
+                    takeSnapshot();
+                }
+                else {
+                    followOnce();
+                }
                 if (failures > 0) {
                     LOG.log(System.Logger.Level.INFO, "following {0} again after {1} failed attempt(s), at revision {2}", config.serverUri(), failures, revision());
                 }
@@ -254,7 +270,7 @@ public final class PolicyReplica
                         : e.getCause() instanceof BundleException ? System.Logger.Level.ERROR : System.Logger.Level.WARNING;
                 LOG.log(level,
                         "cannot follow {0} (attempt {1}), keeping revision {2}, retrying in {3} ms: {4}",
-                        config.serverUri(), failures, revision(), delay.toMillis(), message);
+                        config.serverUri(), failures, current == null ? "none" : current.revision(), delay.toMillis(), message);
                 try {
                     Thread.sleep(delay);
                 }
@@ -285,24 +301,28 @@ public final class PolicyReplica
             }
             return;
         }
-        Map<DocumentKey, Object> documents = new HashMap<>(base.documents());
+        List<StateDocuments.Change> documentChanges = new ArrayList<>();
         long revision = base.revision();
         for (JsonNode change : changes) {
             long changeRevision = change.path("revision").asLong();
             if (changeRevision <= base.revision()) {
                 throw new WardenClientException("the server sent revision %d after %d".formatted(changeRevision, base.revision()), OptionalInt.empty());
             }
-            DocumentKey key = new DocumentKey(text(change, "kind"), text(change, "id"));
             JsonNode body = change.get("body");
-            if (body == null || body.isNull()) {
-                documents.remove(key);
-            }
-            else {
-                documents.put(key, plain(body));
-            }
+            documentChanges.add(new StateDocuments.Change(text(change, "kind"), text(change, "id"),
+                    body == null || body.isNull() ? Optional.empty() : Optional.of(plain(body))));
             revision = Math.max(revision, changeRevision);
         }
-        install(build(revision, documents));
+        StateDocuments documents;
+        try {
+            documents = base.documents().change(documentChanges);
+        }
+        catch (InvalidDocumentsException e) {
+            // Reported as a whole build reports it, at the lines of the assembled documents; the server should never send such a state.
+            install(build(revision, base.documents().documentsWith(documentChanges)));
+            return;
+        }
+        install(new Replicated(revision, documents, base.engine().withState(documents.state())));
     }
 
     private void takeSnapshot()
@@ -312,28 +332,26 @@ public final class PolicyReplica
         if (!snapshot.path("revision").canConvertToLong() || !snapshot.path("documents").isArray()) {
             throw new WardenClientException("the snapshot has no revision or no documents", OptionalInt.empty());
         }
-        Map<DocumentKey, Object> documents = new HashMap<>();
+        List<EntityDocument> documents = new ArrayList<>();
         for (JsonNode document : snapshot.get("documents")) {
-            documents.put(new DocumentKey(text(document, "kind"), text(document, "id")), plain(document.path("body")));
+            documents.add(new EntityDocument(text(document, "kind"), text(document, "id"), plain(document.path("body"))));
         }
         Replicated replicated = build(snapshot.get("revision").asLong(), documents);
         snapshotsTaken.incrementAndGet();
         install(replicated);
     }
 
-    private static Replicated build(long revision, Map<DocumentKey, Object> documents)
+    /** The state built from all the documents, as on a snapshot. */
+    private static Replicated build(long revision, List<EntityDocument> documents)
     {
-        List<EntityDocument> entities = documents.entrySet().stream()
-                .map(entry -> new EntityDocument(entry.getKey().kind(), entry.getKey().id(), entry.getValue()))
-                .toList();
-        PolicyState state;
+        StateDocuments loaded;
         try {
-            state = Documents.toState(entities);
+            loaded = StateDocuments.load(documents);
         }
         catch (BundleException e) {
             throw new WardenClientException("the state at revision %d does not load: %s".formatted(revision, e.getMessage()), e);
         }
-        return new Replicated(revision, documents, state, new PolicyEngine(state));
+        return new Replicated(revision, loaded, new PolicyEngine(loaded.state()));
     }
 
     private void install(Replicated replicated)
@@ -380,23 +398,13 @@ public final class PolicyReplica
 
     private URI resolve(String pathAndQuery)
     {
-        String base = config.serverUri().toString();
-        return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) + pathAndQuery : base + pathAndQuery);
+        return ServerRequests.resolve(config.serverUri(), pathAndQuery);
     }
 
     /** The server's {@code code: message}, or the body itself when it is not one of the server's errors. */
     private String errorMessage(String body)
     {
-        try {
-            JsonNode error = json.readTree(body);
-            if (error != null && error.hasNonNull("code") && error.hasNonNull("message")) {
-                return error.get("code").asText() + ": " + error.get("message").asText();
-            }
-        }
-        catch (JsonProcessingException e) {
-            // not JSON: report it as it came
-        }
-        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+        return ServerRequests.errorMessage(json, body);
     }
 
     private Object plain(JsonNode node)
@@ -414,15 +422,8 @@ public final class PolicyReplica
         return value.asText();
     }
 
-    /** Doubles from the minimum up to the maximum, then takes a random delay between half of that and all of it. */
     private Duration backoff(int failures)
     {
-        long max = config.reconnectBackoffMax().toNanos();
-        long delay = config.reconnectBackoffMin().toNanos();
-        for (int i = 1; i < failures && delay < max; i++) {
-            delay = Math.min(max, delay * 2);
-        }
-        long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        return Duration.ofNanos(jittered);
+        return ServerRequests.backoff(config.reconnectBackoffMin(), config.reconnectBackoffMax(), failures);
     }
 }

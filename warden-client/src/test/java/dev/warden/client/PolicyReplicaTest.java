@@ -226,6 +226,34 @@ class PolicyReplicaTest
     }
 
     @Test
+    void aReplicaStartedInTheBackgroundWaitsForTheServerWithoutFailing()
+            throws Exception
+    {
+        int port = server.port();
+        server.close();
+        server = null;
+        replica = new PolicyReplica(WardenClientConfig.of(URI.create("http://localhost:" + port), service)
+                .withPollWaitSeconds(1)
+                .withStalenessBound(Duration.ofSeconds(2))
+                .withReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));
+        List<Long> revisions = new CopyOnWriteArrayList<>();
+        replica.onChange(revisions::add);
+
+        replica.startInBackground();
+        eventually(() -> replica.lastError().isPresent(), "the replica notices that the server is down");
+        assertThat(replica.isStale()).isTrue();
+        assertThatThrownBy(replica::revision).isInstanceOf(IllegalStateException.class);
+
+        server = startServer(port);
+        eventually(() -> !revisions.isEmpty(), "the replica takes its first snapshot");
+        assertThat(replica.isStale()).isFalse();
+        assertThat(replica.state().dataSources()).containsKey("sales.orders");
+        long next = put("/api/v1/users/dave", "{\"name\": \"dave\"}");
+        assertThat(replica.awaitRevision(next, PATIENCE)).isTrue();
+        assertThat(replica.snapshotsTaken()).isEqualTo(1);
+    }
+
+    @Test
     void aRefusedKeyFailsStartNamingThe401()
     {
         replica = new PolicyReplica(WardenClientConfig.of(server.uri(), "wdn_not-a-key"));

@@ -3,6 +3,7 @@ package dev.warden.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.server.api.AccessRequestRoutes;
+import dev.warden.server.api.ApiKeyRoutes;
 import dev.warden.server.api.ApiException;
 import dev.warden.server.api.BundleRejectedException;
 import dev.warden.server.api.Caller;
@@ -10,6 +11,9 @@ import dev.warden.server.api.DecisionRoutes;
 import dev.warden.server.api.Requests;
 import dev.warden.server.api.WebhookRoutes;
 import dev.warden.server.api.EntityRoutes;
+import dev.warden.server.api.QueryAuditRoutes;
+import dev.warden.server.audit.QueryEvents;
+import dev.warden.server.secrets.SecretBox;
 import dev.warden.server.state.InvalidChangeException;
 import dev.warden.server.state.PolicyStateService;
 import dev.warden.server.store.StaleRevisionException;
@@ -58,6 +62,8 @@ public final class WardenServer
     private final AccessRequestRoutes accessRequests;
     private final Webhooks webhooks;
     private final WebhookRoutes webhookRoutes;
+    private final ApiKeyRoutes apiKeyRoutes;
+    private final QueryAuditRoutes queryAudit;
     private final ServerMetrics metrics;
     private final Javalin http;
 
@@ -69,8 +75,10 @@ public final class WardenServer
         this.entities = new EntityRoutes(state, json);
         this.decisions = new DecisionRoutes(state, json);
         this.accessRequests = new AccessRequestRoutes(new AccessRequests(store.jdbi(), state), json);
-        this.webhooks = new Webhooks(store, state, json);
+        this.webhooks = new Webhooks(store, state, SecretBox.open(config.secretsKey(), config.dataDirectory()), json);
         this.webhookRoutes = new WebhookRoutes(webhooks, json);
+        this.apiKeyRoutes = new ApiKeyRoutes(apiKeys, json);
+        this.queryAudit = new QueryAuditRoutes(new QueryEvents(store.jdbi(), json), json);
         this.metrics = new ServerMetrics(() -> state.current().revision());
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -113,9 +121,14 @@ public final class WardenServer
             javalin.routes.get("/api/v1/snapshot", this::snapshot);
             javalin.routes.get("/api/v1/changes", this::changes);
             javalin.routes.get("/api/v1/audit", this::audit);
+            javalin.routes.post("/api/v1/audit/queries", context -> sendJson(context, queryAudit.receive(caller(context), context)));
+            javalin.routes.get("/api/v1/audit/queries", context -> sendJson(context, queryAudit.list(caller(context), context)));
             javalin.routes.post("/api/v1/apply", context -> sendJson(context, entities.apply(caller(context), context)));
             javalin.routes.post("/api/v1/decisions", context -> sendJson(context, decisions.decisions(caller(context), context)));
             javalin.routes.get("/api/v1/explain", context -> sendJson(context, decisions.explain(caller(context), context)));
+            javalin.routes.post("/api/v1/api-keys", context -> sendJson(context, apiKeyRoutes.create(caller(context), context)));
+            javalin.routes.get("/api/v1/api-keys", context -> sendJson(context, apiKeyRoutes.list(caller(context))));
+            javalin.routes.delete("/api/v1/api-keys/{id}", context -> sendJson(context, apiKeyRoutes.revoke(caller(context), context)));
             javalin.routes.post("/api/v1/webhooks", context -> sendJson(context, webhookRoutes.create(caller(context), context)));
             javalin.routes.get("/api/v1/webhooks", context -> sendJson(context, webhookRoutes.list(caller(context))));
             javalin.routes.delete("/api/v1/webhooks/{id}", context -> sendJson(context, webhookRoutes.delete(caller(context), context)));
@@ -300,6 +313,10 @@ public final class WardenServer
 
     private void sendError(ApiException error, Context context)
     {
+        if (!error.problems().isEmpty()) {
+            sendProblems(context, error.status(), error.code(), error.problems().stream().map(problem -> new Problem(problem.field(), problem.message(), 0, 0)).toList());
+            return;
+        }
         context.attribute(ERROR_SENT, Boolean.TRUE);
         ObjectNode body = json.createObjectNode().put("code", error.code()).put("message", error.getMessage());
         if (error.field().isPresent()) {

@@ -55,9 +55,13 @@ public final class DecisionDocument
         }
         document.put("columns", columns);
         document.put("rowFilter", decision.rowFilter().map(renderer::render).orElse(null));
+        if (detail == ReasonDetail.NONE) {
+            // A decision has a reason for every policy (a thousand or more); asked for none, do not walk them.
+            return document;
+        }
         List<Map<String, Object>> reasons = new ArrayList<>();
         for (Reason reason : decision.reasons()) {
-            if (detail == ReasonDetail.NONE || (detail == ReasonDetail.IN_FORCE && reason.outcome() == Reason.Outcome.NOT_IN_FORCE)) {
+            if (detail == ReasonDetail.IN_FORCE && reason.outcome() == Reason.Outcome.NOT_IN_FORCE) {
                 continue;
             }
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -68,9 +72,7 @@ public final class DecisionDocument
             entry.put("explanation", reason.explanation());
             reasons.add(entry);
         }
-        if (detail != ReasonDetail.NONE) {
-            document.put("reasons", reasons);
-        }
+        document.put("reasons", reasons);
         return document;
     }
 }

@@ -63,13 +63,13 @@ public final class PolicyEngine
     private final PolicyState state;
     private final PolicyIndex index;
     private final List<Reason> notInForce;
-    private final Map<Policy, Prepared> prepared = new IdentityHashMap<>();
+    private final Map<Policy, Prepared> prepared;
     private final int planCacheCapacity;
     /** The distinct conditions of all policies, numbered, so that a decision answers each once. */
     private final List<Condition> conditions;
     /** Approved requests by data source, then user: asked on every decision on a data source with an anyone-who-asks policy. */
-    private final Map<String, Map<String, Set<AccessType>>> approvals = new java.util.HashMap<>();
-    private final ConcurrentHashMap<String, DataSourcePlan> plans = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Set<AccessType>>> approvals;
+    private final ConcurrentHashMap<String, DataSourcePlan> plans;
 
     /** How many data sources' plans an engine keeps by default. */
     public static final int PLAN_CACHE_CAPACITY = 4_096;
@@ -113,11 +113,8 @@ public final class PolicyEngine
                     + ", which does not include this data source"));
         }
         this.notInForce = List.copyOf(reasons);
-        for (AccessApproval approval : state.approvals()) {
-            approvals.computeIfAbsent(approval.dataSourceId(), _ -> new java.util.HashMap<>())
-                    .computeIfAbsent(approval.userName(), _ -> EnumSet.noneOf(AccessType.class))
-                    .add(approval.accessType());
-        }
+        this.approvals = approvalsByDataSource(state.approvals());
+        this.prepared = new IdentityHashMap<>();
         ConditionMemo.Numbering numbering = new ConditionMemo.Numbering();
         for (Policy policy : index.policies()) {
             prepared.put(policy, prepare(policy, switch (policy) {
@@ -127,6 +124,46 @@ public final class PolicyEngine
             }));
         }
         this.conditions = numbering.conditions();
+        this.plans = new ConcurrentHashMap<>();
+    }
+
+    private PolicyEngine(PolicyEngine previous, PolicyState state)
+    {
+        this.state = state;
+        this.planCacheCapacity = previous.planCacheCapacity;
+        this.index = previous.index;
+        this.notInForce = previous.notInForce;
+        this.prepared = previous.prepared;
+        this.conditions = previous.conditions;
+        this.approvals = state.approvals() == previous.state.approvals() ? previous.approvals : approvalsByDataSource(state.approvals());
+        this.plans = previous.plans;
+    }
+
+    /**
+     * An engine for {@code next}, a later revision of this engine's state, with the same plan cache capacity. When
+     * {@code next} holds this state's very policies (as an update that changes no policy leaves them), the new
+     * engine shares this one's policy index, reasons and data-source plans, so that decisions after the change
+     * need not plan again: a plan depends only on the policies and its data source, and serves only the very data
+     * source it was made for, so a data source the change replaced is planned afresh. Otherwise it is a new engine.
+     */
+    public PolicyEngine withState(PolicyState next)
+    {
+        requireNonNull(next, "next is null");
+        if (next.policies() != state.policies()) {
+            return new PolicyEngine(next, planCacheCapacity);
+        }
+        return new PolicyEngine(this, next);
+    }
+
+    private static Map<String, Map<String, Set<AccessType>>> approvalsByDataSource(Set<AccessApproval> approvals)
+    {
+        Map<String, Map<String, Set<AccessType>>> byDataSource = new java.util.HashMap<>();
+        for (AccessApproval approval : approvals) {
+            byDataSource.computeIfAbsent(approval.dataSourceId(), _ -> new java.util.HashMap<>())
+                    .computeIfAbsent(approval.userName(), _ -> EnumSet.noneOf(AccessType.class))
+                    .add(approval.accessType());
+        }
+        return byDataSource;
     }
 
     private static Prepared prepare(Policy policy, int condition)
@@ -199,8 +236,9 @@ public final class PolicyEngine
 
     /**
      * What the engine can work out about a data source before knowing who asks, cached by data source so that a
-     * decision does only the per-user steps. The cache holds plans for the data sources of this engine's state (by
-     * identity) and is bounded: past {@link #PLAN_CACHE_CAPACITY} plans it starts afresh.
+     * decision does only the per-user steps. The cache holds plans by data source id, each used only for the data
+     * source instance it was made for; it is bounded: past its capacity it starts afresh. Engines made by
+     * {@link #withState} share it.
      */
     private DataSourcePlan plan(DataSource dataSource)
     {

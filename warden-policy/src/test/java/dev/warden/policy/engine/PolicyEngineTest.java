@@ -406,6 +406,38 @@ class PolicyEngineTest
     }
 
     @Test
+    void anEngineForALaterStateDecidesAsANewEngineWouldWhetherOrNotThePoliciesChanged()
+    {
+        PolicyState state = base()
+                .group(Group.of("readers"))
+                .policy(grant("readers-read", on("orders"), AccessType.READ, matching(new Condition.InGroup("readers"))))
+                .policy(grant("askers-write", on("orders"), AccessType.WRITE, new Audience.AnyoneWhoAsks()))
+                .policy(mask("hide-pii", everywhere(), taggedColumns("PII"), new MaskMethod.Nullify(), everyone()))
+                .build();
+        PolicyEngine engine = new PolicyEngine(state);
+        // Plans orders, so that an engine sharing the plan cache has one to reuse or to refuse.
+        assertThat(engine.decide("bob", Optional.empty(), "orders").hasAccess()).isFalse();
+
+        PolicyState bobReads = state.update().putUser(user("bob", Set.of("readers"), Map.of())).build();
+        PolicyState bobAsked = bobReads.update().putApproval(new AccessApproval("bob", "orders", AccessType.WRITE)).build();
+        PolicyState emailUntagged = bobAsked.update().putDataSource(dataSource("orders", List.of(Column.of("id", "bigint"), Column.of("email", "varchar")), "Sales.Orders")).build();
+        PolicyState maskRemoved = emailUntagged.update().putDataSource(ORDERS).removePolicy("hide-pii").build();
+
+        assertThat(engine.withState(bobReads).decide("bob", Optional.empty(), "orders").accessValues()).containsExactly(AccessValue.READ);
+        assertThat(engine.withState(bobAsked).decide("bob", Optional.empty(), "orders").accessValues()).containsExactlyInAnyOrder(AccessValue.READ, AccessValue.WRITE);
+        assertThat(engine.withState(bobAsked).decide("bob", Optional.empty(), "orders").masks()).containsOnlyKeys("email", "ssn");
+        assertThat(engine.withState(emailUntagged).decide("bob", Optional.empty(), "orders").masks()).isEmpty();
+        assertThat(engine.withState(emailUntagged).withState(maskRemoved).decide("bob", Optional.empty(), "orders").masks()).isEmpty();
+        for (PolicyState later : List.of(bobReads, bobAsked, emailUntagged, maskRemoved)) {
+            PolicyEngine carried = engine.withState(later);
+            assertThat(carried.state()).isSameAs(later);
+            for (String user : List.of("alice", "bob", "hannah")) {
+                assertThat(carried.decide(user, Optional.empty(), "orders")).isEqualTo(new PolicyEngine(later).decide(user, Optional.empty(), "orders"));
+            }
+        }
+    }
+
+    @Test
     void decisionsDoNotDependOnTheOrderPoliciesWereAdded()
     {
         List<Policy> policies = new ArrayList<>(List.of(

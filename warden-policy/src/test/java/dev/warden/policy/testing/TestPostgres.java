@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Assumptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL server tests run against: {@code 127.0.0.1:5432}, database {@code test}, user {@code postgres},
@@ -17,6 +19,9 @@ public final class TestPostgres
 {
     public static final String URL = System.getenv().getOrDefault("WARDEN_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     public static final String USER = System.getenv().getOrDefault("WARDEN_TEST_POSTGRES_USER", "postgres");
+
+    /** {@code jdbc:postgresql://host:port/}, the database, and the parameters that may follow it. */
+    private static final Pattern DATABASE_IN_URL = Pattern.compile("(jdbc:postgresql://[^/]*/)([^?]*)(.*)");
 
     private TestPostgres() {}
 
@@ -35,5 +40,15 @@ public final class TestPostgres
             Assumptions.abort(message);
             throw new AssertionError("unreachable");
         }
+    }
+
+    /** The URL of another database on the same server as {@link #URL}, with the same parameters. */
+    public static String url(String database)
+    {
+        Matcher matcher = DATABASE_IN_URL.matcher(URL);
+        if (!matcher.matches()) {
+            throw new IllegalStateException("not a jdbc:postgresql://host:port/database URL: " + URL);
+        }
+        return matcher.group(1) + database + matcher.group(3);
     }
 }

@@ -2,9 +2,11 @@ package dev.warden.policy.testing;
 
 import io.trino.Session;
 import io.trino.plugin.tpch.TpchPlugin;
+import io.trino.spi.type.TimeZoneKey;
 import io.trino.testing.MaterializedResult;
 import io.trino.testing.StandaloneQueryRunner;
 
+import java.time.ZoneId;
 import java.util.Map;
 
 import static io.trino.testing.TestingSession.testSessionBuilder;
@@ -15,7 +17,10 @@ import static io.trino.testing.TestingSession.testSessionBuilder;
  */
 public final class TestTrino
 {
+    // Trino's test sessions default to Pacific/Apia; PostgreSQL's JDBC driver sets the JVM's zone. Time-relative rules
+    // (current_timestamp, current_date) must see the same "now" on both engines for the tests to compare them.
     private static final Session SESSION = testSessionBuilder()
+            .setTimeZoneKey(TimeZoneKey.getTimeZoneKey(ZoneId.systemDefault().getId()))
             .setCatalog("tpch")
             .setSchema("tiny")
             .build();

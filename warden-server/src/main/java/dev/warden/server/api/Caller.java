@@ -64,7 +64,7 @@ public record Caller(ApiKey key)
         }
         switch (section) {
             case "users", "groups", "projects" -> require(Permission.USER_ADMIN);
-            case "tags", "purposes", "accessGrantMapping" -> require(Permission.GOVERNANCE);
+            case "tags", "purposes", "accessGrantMapping", "definerViewOwners" -> require(Permission.GOVERNANCE);
             case "dataSources" -> {
                 Optional<DataSource> existing = Optional.ofNullable(before.dataSources().get(id));
                 if (existing.isEmpty()) {

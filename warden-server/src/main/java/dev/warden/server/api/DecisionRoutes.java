@@ -2,8 +2,6 @@ package dev.warden.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.policy.engine.DecisionDocument;
 import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.policy.model.DataSource;
@@ -17,8 +15,10 @@ import dev.warden.server.state.PolicyStateService.Current;
 import io.javalin.http.Context;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -41,7 +41,8 @@ public final class DecisionRoutes
         this.json = requireNonNull(json, "json is null");
     }
 
-    public ObjectNode decisions(Caller caller, Context context)
+    /** The decisions, as maps that Jackson writes once, rather than building a JSON tree to write afterwards. */
+    public Map<String, Object> decisions(Caller caller, Context context)
     {
         JsonNode request = Requests.objectBody(json, context, "{\"user\", \"project\", \"dataSources\", \"dialect\", \"reasons\"}");
         String user = Requests.requiredText(request, "user");
@@ -61,15 +62,17 @@ public final class DecisionRoutes
         for (int i = 0; i < ids.size(); i++) {
             dataSources.add(dataSource(current.engine(), ids.get(i).asText(), "dataSources[" + i + "]"));
         }
-        ObjectNode body = json.createObjectNode().put("revision", current.revision());
-        ArrayNode decisions = body.putArray("decisions");
+        List<Map<String, Object>> decisions = new ArrayList<>(dataSources.size());
         for (DataSource dataSource : dataSources) {
-            decisions.add(json.valueToTree(DecisionDocument.of(person, dataSource, current.engine().decide(person, dataSource), renderer, reasons)));
+            decisions.add(DecisionDocument.of(person, dataSource, current.engine().decide(person, dataSource), renderer, reasons));
         }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("revision", current.revision());
+        body.put("decisions", decisions);
         return body;
     }
 
-    public ObjectNode explain(Caller caller, Context context)
+    public Map<String, Object> explain(Caller caller, Context context)
     {
         String user = Requests.requiredParameter(context, "user");
         String dataSourceId = Requests.requiredParameter(context, "dataSource");
@@ -78,9 +81,10 @@ public final class DecisionRoutes
         Current current = state.current();
         UserContext userContext = userContext(current.engine(), user, Optional.ofNullable(context.queryParam("project")));
         DataSource dataSource = dataSource(current.engine(), dataSourceId, "dataSource");
-        ObjectNode body = json.valueToTree(DecisionDocument.of(userContext, dataSource, current.engine().decide(userContext, dataSource),
+        Map<String, Object> body = new LinkedHashMap<>(DecisionDocument.of(userContext, dataSource, current.engine().decide(userContext, dataSource),
                 SqlRenderer.forUser(dialect, userContext)));
-        return body.put("revision", current.revision());
+        body.put("revision", current.revision());
+        return body;
     }
 
     private static void authorize(Caller caller, String user)

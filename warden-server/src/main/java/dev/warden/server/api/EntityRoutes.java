@@ -25,13 +25,14 @@ import static java.util.Objects.requireNonNull;
 /**
  * The policy state's entities over HTTP, as documents of the bundle format (see {@code docs/policy-as-code.md}):
  * {@code /api/v1/{section}} and {@code /api/v1/{section}/{id}} for users, groups, purposes, projects, tags, data
- * sources, approvals, policies and the access grant mapping, and {@code /api/v1/apply} for a whole bundle.
+ * sources, approvals, policies, the access grant mapping and definer view owners, and {@code /api/v1/apply} for a whole bundle.
  */
 public final class EntityRoutes
 {
     /** Each section and the field of its documents that holds the id (empty: the document is the id, or has none). */
     private static final Map<String, String> ID_FIELDS = Map.of(
             "tags", "",
+            "definerViewOwners", "",
             "purposes", "name",
             "groups", "name",
             "users", "name",
@@ -58,10 +59,8 @@ public final class EntityRoutes
         int limit = Requests.intParameter(context, "limit", 100, 1, 1_000);
         Optional<String> contains = Optional.ofNullable(context.queryParam("q"));
         Current current = state.current();
-        List<Map.Entry<EntityKey, Object>> matching = current.documents().entrySet().stream()
-                .filter(entry -> entry.getKey().kind().equals(section))
-                .filter(entry -> contains.isEmpty() || entry.getKey().id().contains(contains.get()))
-                .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(EntityKey::id)))
+        List<Map.Entry<String, Object>> matching = current.documents().section(section).entrySet().stream()
+                .filter(entry -> contains.isEmpty() || entry.getKey().contains(contains.get()))
                 .toList();
         ObjectNode body = json.createObjectNode()
                 .put("revision", current.revision())
@@ -69,7 +68,7 @@ public final class EntityRoutes
                 .put("offset", offset);
         ArrayNode items = body.putArray("items");
         matching.stream().skip(offset).limit(limit).forEach(entry -> items.addObject()
-                .put("id", entry.getKey().id())
+                .put("id", entry.getKey())
                 .set("document", json.valueToTree(entry.getValue())));
         return body;
     }
@@ -79,10 +78,8 @@ public final class EntityRoutes
         caller.requireReader();
         EntityKey key = new EntityKey(section(context), context.pathParam("id"));
         Current current = state.current();
-        Object document = current.documents().get(key);
-        if (document == null) {
-            throw ApiException.notFound("no %s '%s'".formatted(singular(key.kind()), key.id()));
-        }
+        Object document = current.document(key)
+                .orElseThrow(() -> ApiException.notFound("no %s '%s'".formatted(singular(key.kind()), key.id())));
         ObjectNode body = json.createObjectNode().put("revision", current.revision()).put("id", key.id());
         body.set("document", json.valueToTree(document));
         return body;
@@ -95,12 +92,12 @@ public final class EntityRoutes
         Object document = readDocument(context);
         checkId(section, id, document);
         EntityKey key = new EntityKey(section, id);
-        boolean existed = state.current().documents().containsKey(key);
+        boolean existed = state.current().document(key).isPresent();
         Current after = state.change(caller.name(), Requests.optionalRevision(context, "basedOn"), List.of(new DocumentChange(key, Optional.of(document))),
                 (beforeState, afterState) -> caller.authorizeChange(section, id, beforeState, afterState));
         context.status(existed ? 200 : 201);
         ObjectNode body = json.createObjectNode().put("revision", after.revision()).put("id", id);
-        body.set("document", json.valueToTree(after.documents().get(key)));
+        body.set("document", json.valueToTree(after.document(key).orElseThrow()));
         return body;
     }
 
@@ -109,7 +106,7 @@ public final class EntityRoutes
         String section = section(context);
         String id = context.pathParam("id");
         EntityKey key = new EntityKey(section, id);
-        if (!state.current().documents().containsKey(key)) {
+        if (state.current().document(key).isEmpty()) {
             throw ApiException.notFound("no %s '%s'".formatted(singular(section), id));
         }
         Current after = state.change(caller.name(), Requests.optionalRevision(context, "basedOn"), List.of(new DocumentChange(key, Optional.empty())),
@@ -137,10 +134,11 @@ public final class EntityRoutes
         List<DocumentChange> changes = new ArrayList<>();
         ObjectNode body = json.createObjectNode().put("dryRun", dryRun);
         ArrayNode diff = body.putArray("changes");
-        Set<EntityKey> keys = new LinkedHashSet<>(current.documents().keySet());
+        Set<EntityKey> keys = new LinkedHashSet<>();
+        current.documents().documents().forEach(document -> keys.add(new EntityKey(document.section(), document.id())));
         keys.addAll(desired.keySet());
         for (EntityKey key : keys) {
-            Object before = current.documents().get(key);
+            Object before = current.document(key).orElse(null);
             Object after = desired.get(key);
             String operation;
             if (before == null) {
@@ -194,6 +192,9 @@ public final class EntityRoutes
             if (section.equals("tags") && !id.equals(document)) {
                 throw ApiException.badRequest("", "a tag's document is its path as a JSON string, \"%s\"".formatted(id));
             }
+            if (section.equals("definerViewOwners") && !id.equals(document)) {
+                throw ApiException.badRequest("", "a definer view owner's document is the user's name as a JSON string, \"%s\"".formatted(id));
+            }
             return;
         }
         if (!(document instanceof Map<?, ?> map) || !id.equals(map.get(idField))) {
@@ -206,6 +207,7 @@ public final class EntityRoutes
         return switch (section) {
             case "dataSources" -> "data source";
             case "accessGrantMapping" -> "access grant mapping";
+            case "definerViewOwners" -> "definer view owner";
             case "policies" -> "policy";
             default -> section.substring(0, section.length() - 1);
         };

@@ -19,7 +19,7 @@ import static java.util.Objects.requireNonNull;
 /** {@code /api/v1/webhooks}: register, list and remove outbound webhooks, and list their deliveries (ADMIN). */
 public final class WebhookRoutes
 {
-    private static final Set<String> KINDS = Set.of("users", "groups", "purposes", "projects", "tags", "dataSources", "approvals", "policies", "accessGrantMapping");
+    private static final Set<String> KINDS = Set.of("users", "groups", "purposes", "projects", "tags", "dataSources", "approvals", "policies", "accessGrantMapping", "definerViewOwners");
 
     private final Webhooks webhooks;
     private final ObjectMapper json;

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -17,26 +18,48 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Creates, checks and revokes API keys. A key is {@code wdn_} followed by 32 random bytes; only its SHA-256 is
- * stored (a slow password hash buys nothing for a key this random). Checked keys are cached in memory, so
- * authenticating a request does not touch the database.
+ * stored (a slow password hash buys nothing for a key this random).
+ *
+ * <p>A valid key is remembered for {@link #CACHE_FOR}, so that most requests do not touch the database. Revoking a
+ * key here forgets it at once; a key revoked by another server on the same store stops working here when its entry
+ * expires. Unknown keys are not remembered: anyone can send those, and they would fill the memory.
  */
 public final class ApiKeys
 {
     public static final String PREFIX = "wdn_";
+    public static final Duration CACHE_FOR = Duration.ofSeconds(10);
 
     private final Jdbi jdbi;
     private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, Optional<ApiKey>> byHash = new ConcurrentHashMap<>();
+    private final long cacheNanos;
+    private final ConcurrentHashMap<String, Cached> byHash = new ConcurrentHashMap<>();
+    /** Bumped by every revocation, so that a key read from the store before a revocation is not cached after it. */
+    private final AtomicLong revocations = new AtomicLong();
+
+    private record Cached(ApiKey apiKey, long expiresAtNanos)
+    {
+        Cached
+        {
+            requireNonNull(apiKey, "apiKey is null");
+        }
+    }
 
     public ApiKeys(Jdbi jdbi)
     {
+        this(jdbi, CACHE_FOR);
+    }
+
+    ApiKeys(Jdbi jdbi, Duration cacheFor)
+    {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.cacheNanos = cacheFor.toNanos();
     }
 
     /** A new key and its stored description; the key is returned only here. */
@@ -81,7 +104,23 @@ public final class ApiKeys
         if (key == null || !key.startsWith(PREFIX) || key.length() > 200) {
             return Optional.empty();
         }
-        return byHash.computeIfAbsent(hash(key), this::load).filter(apiKey -> apiKey.revokedAt().isEmpty());
+        String hash = hash(key);
+        Cached cached = byHash.get(hash);
+        if (cached != null && System.nanoTime() - cached.expiresAtNanos() < 0) {
+            return Optional.of(cached.apiKey());
+        }
+        long revocationsBefore = revocations.get();
+        Optional<ApiKey> loaded = load(hash).filter(apiKey -> apiKey.revokedAt().isEmpty());
+        synchronized (revocations) {
+            // A revocation after the read above either sees this entry and removes it, or has bumped the count.
+            if (loaded.isPresent() && revocations.get() == revocationsBefore) {
+                byHash.put(hash, new Cached(loaded.get(), System.nanoTime() + cacheNanos));
+            }
+            else {
+                byHash.remove(hash);
+            }
+        }
+        return loaded;
     }
 
     public boolean isEmpty()
@@ -103,7 +142,10 @@ public final class ApiKeys
                 .bind("now", Timestamp.from(Instant.now()))
                 .bind("id", id)
                 .execute());
-        byHash.clear();
+        synchronized (revocations) {
+            revocations.incrementAndGet();
+            byHash.values().removeIf(cached -> cached.apiKey().id().equals(id));
+        }
         return updated > 0;
     }
 

@@ -22,6 +22,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param storeUrl JDBC URL of the metadata store; the embedded default is an H2 file database in {@code dataDirectory}
  * @param bootstrapAdminKey an admin API key to create on first start instead of generating one
+ * @param secretsKey the key that encrypts stored secrets; empty: one kept in {@code dataDirectory}
  */
 public record ServerConfig(
         String httpHost,
@@ -34,7 +35,8 @@ public record ServerConfig(
         int storePoolSize,
         Optional<String> bootstrapAdminKey,
         int changeLogRetention,
-        int planCacheDataSources)
+        int planCacheDataSources,
+        Optional<String> secretsKey)
 {
     public static final String ENVIRONMENT_PREFIX = "WARDEN_SERVER_";
 
@@ -49,6 +51,7 @@ public record ServerConfig(
         requireNonNull(storeUser, "storeUser is null");
         requireNonNull(storePassword, "storePassword is null");
         requireNonNull(bootstrapAdminKey, "bootstrapAdminKey is null");
+        requireNonNull(secretsKey, "secretsKey is null");
     }
 
     private static Map<String, String> defaults()
@@ -65,6 +68,7 @@ public record ServerConfig(
         defaults.put("bootstrap.admin-key", null);
         defaults.put("change-log.retention", "100000");
         defaults.put("engine.plan-cache", "16384");
+        defaults.put("secrets.key", null);
         return defaults;
     }
 
@@ -133,7 +137,9 @@ public record ServerConfig(
         int maxRequestMegabytes = integer(values, "http.max-request-mb", 1, 4_096, problems);
         Path dataDirectory = Path.of(values.get("data-dir").isEmpty() ? "." : values.get("data-dir"));
         String storeUrl = Optional.ofNullable(values.get("store.url")).filter(url -> !url.isEmpty())
-                .orElse("jdbc:h2:file:" + dataDirectory.toAbsolutePath().normalize().resolve("warden") + ";DB_CLOSE_ON_EXIT=FALSE");
+                // H2 otherwise writes a commit to its file up to 500 ms later: a server killed in between would lose a
+                // change it had acknowledged.
+                .orElse("jdbc:h2:file:" + dataDirectory.toAbsolutePath().normalize().resolve("warden") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         if (!storeUrl.startsWith("jdbc:h2:") && !storeUrl.startsWith("jdbc:postgresql:")) {
             problems.add("store.url: '%s' is neither an H2 (jdbc:h2:...) nor a PostgreSQL (jdbc:postgresql:...) URL".formatted(storeUrl));
         }
@@ -144,12 +150,35 @@ public record ServerConfig(
         }
         int retention = integer(values, "change-log.retention", 1_000, Integer.MAX_VALUE, problems);
         int planCache = integer(values, "engine.plan-cache", 0, 10_000_000, problems);
+        Optional<String> secretsKey = Optional.ofNullable(values.get("secrets.key")).filter(key -> !key.isEmpty());
+        if (secretsKey.isPresent() && !isBase64Key(secretsKey.get())) {
+            problems.add("secrets.key: must be 32 random bytes in base64 (openssl rand -base64 32)");
+        }
 
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new ServerConfig(host, port, maxRequestMegabytes, dataDirectory, storeUrl, values.get("store.user"), values.get("store.password"),
-                poolSize, bootstrapKey, retention, planCache);
+                poolSize, bootstrapKey, retention, planCache, secretsKey);
+    }
+
+    /** So that passwords and keys do not end up in logs. */
+    @Override
+    public String toString()
+    {
+        return "ServerConfig[httpHost=%s, httpPort=%d, maxRequestMegabytes=%d, dataDirectory=%s, storeUrl=%s, storeUser=%s, storePassword=***, storePoolSize=%d, bootstrapAdminKey=%s, changeLogRetention=%d, planCacheDataSources=%d, secretsKey=%s]"
+                .formatted(httpHost, httpPort, maxRequestMegabytes, dataDirectory, storeUrl, storeUser, storePoolSize,
+                        bootstrapAdminKey.map(_ -> "***"), changeLogRetention, planCacheDataSources, secretsKey.map(_ -> "***"));
+    }
+
+    private static boolean isBase64Key(String text)
+    {
+        try {
+            return java.util.Base64.getDecoder().decode(text).length == 32;
+        }
+        catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static int integer(Map<String, String> values, String key, int min, int max, List<String> problems)

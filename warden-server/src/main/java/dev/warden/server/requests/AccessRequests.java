@@ -155,7 +155,7 @@ public final class AccessRequests
     {
         AccessRequest request = expect(get(id), Status.APPROVED, "revoked");
         EntityKey key = new EntityKey("approvals", BundleWriter.approvalId(new AccessApproval(request.userName(), request.dataSourceId(), request.accessType())));
-        if (!state.current().documents().containsKey(key)) {
+        if (state.current().document(key).isEmpty()) {
             jdbi.useTransaction(handle -> decide(handle, request, Status.APPROVED, Status.REVOKED, caller, note, OptionalLong.empty()));
         }
         else {

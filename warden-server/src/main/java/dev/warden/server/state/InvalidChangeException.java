@@ -1,5 +1,7 @@
 package dev.warden.server.state;
 
+import dev.warden.bundle.DocumentProblem;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -7,18 +9,18 @@ import java.util.stream.Collectors;
 public final class InvalidChangeException
         extends RuntimeException
 {
-    private final List<StateProblem> problems;
+    private final List<DocumentProblem> problems;
 
-    public InvalidChangeException(List<StateProblem> problems)
+    public InvalidChangeException(List<DocumentProblem> problems)
     {
-        super(problems.stream().map(StateProblem::toString).collect(Collectors.joining("; ")));
+        super(problems.stream().map(DocumentProblem::toString).collect(Collectors.joining("; ")));
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("an invalid change needs at least one problem");
         }
         this.problems = List.copyOf(problems);
     }
 
-    public List<StateProblem> problems()
+    public List<DocumentProblem> problems()
     {
         return problems;
     }

@@ -2,11 +2,12 @@ package dev.warden.server.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.bundle.BundleError;
 import dev.warden.bundle.BundleException;
 import dev.warden.bundle.BundleWriter;
 import dev.warden.bundle.BundleWriter.EntityDocument;
 import dev.warden.bundle.Documents;
+import dev.warden.bundle.InvalidDocumentsException;
+import dev.warden.bundle.StateDocuments;
 import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.policy.policies.Policy;
 import dev.warden.policy.state.PolicyState;
@@ -21,21 +22,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The policy state the server serves: loaded from the store at start, changed only through {@link #change}, which
- * checks the whole resulting state (every reference, every custom SQL condition) before committing, so that the
- * store never holds a state the engine would refuse. Entities are kept as the documents of Warden's bundle format,
- * one per entity, keyed by bundle section ({@code users}, {@code policies}, ...) and id.
+ * The policy state the server serves: built whole from the store at start, changed only through {@link #change},
+ * which checks the resulting state as a whole (every reference, every custom SQL condition) before committing, so
+ * that the store never holds a state the engine would refuse. A change reads only the documents it writes and
+ * checks only what they can affect, with the outcome of checking the whole ({@link StateDocuments}). Entities are
+ * kept as the documents of Warden's bundle format, one per entity, keyed by bundle section ({@code users},
+ * {@code policies}, ...) and id.
  */
 public final class PolicyStateService
 {
-    private static final Pattern INDEXED_FIELD = Pattern.compile("^([A-Za-z]+)\\[(\\d+)](.*)$");
-
     private final Store store;
     private final ObjectMapper json;
     private volatile Current current;
@@ -43,14 +42,23 @@ public final class PolicyStateService
     private final int changeLogRetention;
     private final int planCacheDataSources;
 
-    /** The state at one revision, with an engine over it and the documents it was built from. */
-    public record Current(long revision, PolicyState state, PolicyEngine engine, Map<EntityKey, Object> documents)
+    /** The state at one revision, the documents it was built from, and an engine over it. */
+    public record Current(long revision, StateDocuments documents, PolicyEngine engine)
     {
         public Current
         {
-            requireNonNull(state, "state is null");
+            requireNonNull(documents, "documents is null");
             requireNonNull(engine, "engine is null");
-            documents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(documents));
+        }
+
+        public PolicyState state()
+        {
+            return documents.state();
+        }
+
+        public Optional<Object> document(EntityKey key)
+        {
+            return documents.document(key.kind(), key.id());
         }
     }
 
@@ -75,14 +83,17 @@ public final class PolicyStateService
         this.store = requireNonNull(store, "store is null");
         this.json = requireNonNull(json, "json is null");
         Store.Snapshot snapshot = store.snapshot();
-        Map<EntityKey, Object> documents = new LinkedHashMap<>();
-        snapshot.documents().forEach((key, body) -> documents.put(key, parse(body)));
+        List<EntityDocument> documents = new ArrayList<>();
+        snapshot.documents().forEach((key, body) -> documents.add(new EntityDocument(key.kind(), key.id(), parse(body))));
+        StateDocuments loaded;
         try {
-            this.current = build(snapshot.revision(), documents);
+            loaded = StateDocuments.load(documents);
         }
-        catch (InvalidChangeException e) {
-            throw new IllegalStateException("the stored policy state at revision %d is invalid: %s".formatted(snapshot.revision(), e.getMessage()), e);
+        catch (BundleException e) {
+            InvalidChangeException invalid = new InvalidChangeException(StateDocuments.problems(e, Documents.sorted(documents)));
+            throw new IllegalStateException("the stored policy state at revision %d is invalid: %s".formatted(snapshot.revision(), invalid.getMessage()), invalid);
         }
+        this.current = new Current(snapshot.revision(), loaded, new PolicyEngine(loaded.state(), planCacheDataSources));
     }
 
     public Current current()
@@ -107,30 +118,36 @@ public final class PolicyStateService
         if (basedOn.isPresent() && basedOn.getAsLong() != before.revision()) {
             throw new dev.warden.server.store.StaleRevisionException(basedOn.getAsLong(), before.revision());
         }
-        Map<EntityKey, Object> documents = new LinkedHashMap<>(before.documents());
+        List<StateDocuments.Change> documentChanges = new ArrayList<>();
         List<EntityChange> stored = new ArrayList<>();
         long nextSequence = before.state().policies().values().stream().mapToLong(Policy::sequence).max().orElse(0) + 1;
         for (DocumentChange change : changes) {
             if (change.document().isEmpty()) {
-                documents.remove(change.key());
+                documentChanges.add(new StateDocuments.Change(change.key().kind(), change.key().id(), Optional.empty()));
                 stored.add(EntityChange.delete(change.key()));
                 continue;
             }
             Object document = change.document().get();
             if (change.key().kind().equals("policies") && document instanceof Map<?, ?> policy && !policy.containsKey("sequence")) {
-                Object previous = before.documents().get(change.key());
-                Object sequence = previous instanceof Map<?, ?> old && old.containsKey("sequence") ? old.get("sequence") : nextSequence++;
+                Optional<Object> previous = before.document(change.key());
+                Object sequence = previous.isPresent() && previous.get() instanceof Map<?, ?> old && old.containsKey("sequence") ? old.get("sequence") : nextSequence++;
                 Map<Object, Object> withSequence = new LinkedHashMap<>(policy);
                 withSequence.put("sequence", sequence);
                 document = withSequence;
             }
-            documents.put(change.key(), document);
+            documentChanges.add(new StateDocuments.Change(change.key().kind(), change.key().id(), Optional.of(document)));
             stored.add(EntityChange.put(change.key(), write(document)));
         }
-        Current candidate = build(before.revision(), documents);
-        authorizer.authorize(before.state(), candidate.state());
+        StateDocuments documents;
+        try {
+            documents = before.documents().change(documentChanges);
+        }
+        catch (InvalidDocumentsException e) {
+            throw new InvalidChangeException(e.problems());
+        }
+        authorizer.authorize(before.state(), documents.state());
         long revision = store.commit(actor, OptionalLong.of(before.revision()), stored, alongWith);
-        current = new Current(revision, candidate.state(), candidate.engine(), candidate.documents());
+        current = new Current(revision, documents, before.engine().withState(documents.state()));
         if (revision % 100 == 0 && revision > changeLogRetention) {
             store.pruneChangeLog(revision - changeLogRetention);
         }
@@ -175,36 +192,6 @@ public final class PolicyStateService
             documents.put(new EntityKey(document.section(), document.id()), document.document());
         }
         return documents;
-    }
-
-    private Current build(long revision, Map<EntityKey, Object> documents)
-    {
-        List<EntityDocument> ordered = Documents.sorted(documents.entrySet().stream()
-                .map(entry -> new EntityDocument(entry.getKey().kind(), entry.getKey().id(), entry.getValue()))
-                .toList());
-        PolicyState state;
-        try {
-            state = Documents.toState(ordered);
-        }
-        catch (BundleException e) {
-            throw new InvalidChangeException(e.errors().stream().map(error -> problem(error, ordered)).toList());
-        }
-        return new Current(revision, state, new PolicyEngine(state, planCacheDataSources), documents);
-    }
-
-    /** Turns {@code policies[3].mask} of the assembled bundle into {@code policies[mask-ssn].mask}. */
-    private static StateProblem problem(BundleError error, List<EntityDocument> ordered)
-    {
-        Matcher matcher = INDEXED_FIELD.matcher(error.field());
-        if (matcher.matches()) {
-            String section = matcher.group(1);
-            int index = Integer.parseInt(matcher.group(2));
-            List<EntityDocument> inSection = ordered.stream().filter(document -> document.section().equals(section)).toList();
-            if (index < inSection.size()) {
-                return new StateProblem(section + "[" + inSection.get(index).id() + "]" + matcher.group(3), error.message());
-            }
-        }
-        return new StateProblem(error.field(), error.message());
     }
 
     private Object parse(String body)

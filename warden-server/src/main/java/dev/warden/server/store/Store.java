@@ -7,6 +7,7 @@ import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -74,10 +75,16 @@ public final class Store
         return jdbi.withHandle(handle -> currentRevision(handle, false));
     }
 
-    /** Every stored document, with the revision they are current at, read in one transaction. */
+    /**
+     * Every stored document, with the revision they are current at, read from one snapshot of the store. Under read
+     * committed each statement sees the commits made before it started, so a commit between reading the revision and
+     * reading the documents would pair a revision with the documents of a later one; H2's repeatable read still lets
+     * in rows inserted meanwhile. Serializable reads one snapshot on both stores, and as the only serializable
+     * transaction (commits run at read committed) it cannot fail with a serialization error on PostgreSQL.
+     */
     public Snapshot snapshot()
     {
-        return jdbi.inTransaction(handle -> {
+        return jdbi.inTransaction(TransactionIsolationLevel.SERIALIZABLE, handle -> {
             long revision = currentRevision(handle, false);
             Map<EntityKey, String> documents = new LinkedHashMap<>();
             handle.createQuery("SELECT kind, id, body FROM entities ORDER BY kind, id")

@@ -3,6 +3,7 @@ package dev.warden.server.webhooks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.server.secrets.SecretBox;
 import dev.warden.server.state.PolicyStateService;
 import dev.warden.server.store.ChangeRecord;
 import dev.warden.server.store.Store;
@@ -63,12 +64,14 @@ public final class Webhooks
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Retry> retries = new ConcurrentHashMap<>();
     private final Thread dispatcher;
+    private final SecretBox secrets;
     private volatile boolean closed;
 
     private record Retry(int attempt, Instant notBefore) {}
 
-    public Webhooks(Store store, PolicyStateService state, ObjectMapper json)
+    public Webhooks(Store store, PolicyStateService state, SecretBox secrets, ObjectMapper json)
     {
+        this.secrets = requireNonNull(secrets, "secrets is null");
         this.store = requireNonNull(store, "store is null");
         this.jdbi = store.jdbi();
         this.state = requireNonNull(state, "state is null");
@@ -76,8 +79,26 @@ public final class Webhooks
         this.dispatcher = Thread.ofVirtual().name("warden-webhooks").unstarted(this::dispatch);
     }
 
+    /**
+     * Encrypts secrets that older versions stored in the clear, checks that every stored secret opens with the
+     * configured key (so that a wrong key stops start-up instead of every delivery), and starts delivering.
+     */
     public void start()
     {
+        jdbi.useTransaction(handle -> {
+            List<Map.Entry<String, String>> stored = handle.createQuery("SELECT id, secret FROM webhooks")
+                    .map((row, _) -> Map.entry(row.getString("id"), row.getString("secret")))
+                    .list();
+            for (Map.Entry<String, String> webhook : stored) {
+                if (SecretBox.isSealed(webhook.getValue())) {
+                    secrets.open(webhook.getValue());
+                }
+                else {
+                    handle.createUpdate("UPDATE webhooks SET secret = :secret WHERE id = :id")
+                            .bind("secret", secrets.seal(webhook.getValue())).bind("id", webhook.getKey()).execute();
+                }
+            }
+        });
         dispatcher.start();
     }
 
@@ -96,7 +117,7 @@ public final class Webhooks
         jdbi.useHandle(handle -> handle.createUpdate("""
                         INSERT INTO webhooks (id, url, secret, kinds, created_by, created_at, delivered_revision, active)
                         VALUES (:id, :url, :secret, :kinds, :createdBy, :createdAt, :revision, TRUE)""")
-                .bind("id", webhook.id()).bind("url", url.toString()).bind("secret", chosenSecret)
+                .bind("id", webhook.id()).bind("url", url.toString()).bind("secret", secrets.seal(chosenSecret))
                 .bind("kinds", String.join(",", new TreeSet<>(kinds))).bind("createdBy", createdBy)
                 .bind("createdAt", Timestamp.from(webhook.createdAt())).bind("revision", webhook.deliveredRevision())
                 .execute());
@@ -261,11 +282,11 @@ public final class Webhooks
                 .execute());
     }
 
-    private static Webhook read(ResultSet row)
+    private Webhook read(ResultSet row)
             throws SQLException
     {
         String kinds = row.getString("kinds");
-        return new Webhook(row.getString("id"), URI.create(row.getString("url")), row.getString("secret"),
+        return new Webhook(row.getString("id"), URI.create(row.getString("url")), secrets.open(row.getString("secret")),
                 kinds.isEmpty() ? Set.of() : Arrays.stream(kinds.split(",")).collect(Collectors.toSet()),
                 row.getString("created_by"), row.getTimestamp("created_at").toInstant(), row.getLong("delivered_revision"), row.getBoolean("active"));
     }

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.testing.TestServer;
+import dev.warden.server.testing.TestStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -18,6 +22,8 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requesting, approving, denying and revoking access over HTTP, with the policy state following each decision. */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class AccessRequestApiTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,6 +47,9 @@ class AccessRequestApiTest
                 who: anyoneWhoAsks
             """;
 
+    @Parameter
+    TestStore store;
+
     @TempDir
     Path dataDirectory;
 
@@ -55,7 +64,7 @@ class AccessRequestApiTest
     void start()
             throws Exception
     {
-        testServer = TestServer.start(dataDirectory);
+        testServer = TestServer.start(store, dataDirectory);
         server = testServer.server();
         String admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
         assertThat(send("POST", "/api/v1/apply", BUNDLE, admin).statusCode()).isEqualTo(200);

@@ -2,24 +2,20 @@ package dev.warden.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
-import dev.warden.server.config.ServerConfig;
+import dev.warden.server.testing.TestServer;
+import dev.warden.server.testing.TestStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,25 +23,28 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Replicas follow the state through {@code /api/v1/snapshot} and long-polled {@code /api/v1/changes}. */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class ChangeStreamTest
 {
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameter
+    TestStore store;
 
     @TempDir
     Path dataDirectory;
 
-    private WardenServer server;
+    private TestServer server;
     private String admin;
     private String service;
 
     @BeforeEach
     void start()
     {
-        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
-        service = server.apiKeys().create("trino", Set.of(Permission.SERVICE), Optional.empty(), "test").key();
+        server = TestServer.start(store, dataDirectory);
+        admin = server.createKey("admin", Set.of(Permission.ADMIN), Optional.empty());
+        service = server.createKey("trino", Set.of(Permission.SERVICE), Optional.empty());
     }
 
     @AfterEach
@@ -62,8 +61,7 @@ class ChangeStreamTest
         long revision = snapshot.get("revision").asLong();
 
         long started = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> waiting = CLIENT.sendAsync(request("GET", "/api/v1/changes?after=" + revision + "&wait=30", null, service),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> waiting = server.sendAsync("GET", "/api/v1/changes?after=" + revision + "&wait=30", null, service);
         Thread.sleep(300);
         assertThat(waiting).isNotDone();
         send("PUT", "/api/v1/users/alice", "{\"name\": \"alice\"}", admin);
@@ -93,7 +91,7 @@ class ChangeStreamTest
         for (String user : new String[] {"alice", "bob", "carol"}) {
             send("PUT", "/api/v1/users/" + user, "{\"name\": \"" + user + "\"}", admin);
         }
-        server.store().pruneChangeLog(2);
+        server.server().store().pruneChangeLog(2);
         JsonNode behind = JSON.readTree(send("GET", "/api/v1/changes?after=0", null, service).body());
         assertThat(behind.get("snapshotRequired").asBoolean()).isTrue();
         assertThat(behind.get("changes")).isEmpty();
@@ -102,17 +100,28 @@ class ChangeStreamTest
         assertThat(caughtUp.get("changes").findValuesAsText("id")).containsExactly("carol");
     }
 
-    private HttpResponse<String> send(String method, String path, String body, String key)
+    @Test
+    void aSnapshotTakenWhileWritesCommitHoldsExactlyTheDocumentsOfItsRevision()
             throws Exception
     {
-        return CLIENT.send(request(method, path, body, key), HttpResponse.BodyHandlers.ofString());
+        // Each revision adds one user, so a snapshot at revision N holds exactly N users.
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            for (int i = 1; i <= 150; i++) {
+                assertThat(send("PUT", "/api/v1/users/user" + i, "{\"name\": \"user" + i + "\"}", admin).statusCode()).isEqualTo(201);
+            }
+        });
+        int snapshots = 0;
+        while (!writing.isDone()) {
+            JsonNode snapshot = JSON.readTree(send("GET", "/api/v1/snapshot", null, service).body());
+            assertThat(snapshot.get("documents")).as("snapshot at revision %d", snapshot.get("revision").asLong()).hasSize(snapshot.get("revision").asInt());
+            snapshots++;
+        }
+        writing.get();
+        assertThat(snapshots).isPositive();
     }
 
-    private HttpRequest request(String method, String path, String body, String key)
+    private HttpResponse<String> send(String method, String path, String body, String key)
     {
-        return HttpRequest.newBuilder(URI.create(server.uri() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + key)
-                .build();
+        return server.send(method, path, body, key);
     }
 }

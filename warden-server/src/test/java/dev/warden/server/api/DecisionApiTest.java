@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.testing.TestServer;
+import dev.warden.server.testing.TestStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -18,10 +22,15 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Decisions on the live state over HTTP, after the retail example is applied. */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class DecisionApiTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path RETAIL = Path.of("..", "examples", "retail");
+
+    @Parameter
+    TestStore store;
 
     @TempDir
     Path dataDirectory;
@@ -34,7 +43,7 @@ class DecisionApiTest
     void start()
             throws Exception
     {
-        testServer = TestServer.start(dataDirectory);
+        testServer = TestServer.start(store, dataDirectory);
         server = testServer.server();
         String admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
         governor = server.apiKeys().create("governor", Set.of(Permission.GOVERNANCE), Optional.empty(), "test").key();

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.testing.TestServer;
+import dev.warden.server.testing.TestStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -19,6 +23,8 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Users, data sources and policies managed over real HTTP, checked, authorised, versioned and kept across restarts. */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class EntityApiTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,6 +33,9 @@ class EntityApiTest
             {"id": "sales.orders", "location": {"technology": "trino", "catalog": "tpch", "schema": "tiny", "table": "orders"},
              "owners": ["bob"], "maskingSalt": "0123456789abcdef-salt",
              "columns": [{"name": "orderkey", "type": "bigint"}, {"name": "clerk", "type": "varchar(15)", "tags": ["PII"]}]}""";
+
+    @Parameter
+    TestStore store;
 
     @TempDir
     Path dataDirectory;
@@ -38,7 +47,7 @@ class EntityApiTest
     @BeforeEach
     void start()
     {
-        testServer = TestServer.start(dataDirectory);
+        testServer = TestServer.start(store, dataDirectory);
         server = testServer.server();
         admin = server.apiKeys().create("admin", Set.of(Permission.ADMIN), Optional.empty(), "test").key();
     }
@@ -124,6 +133,10 @@ class EntityApiTest
         assertThat(dangling.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(dangling.body()).get("field").asText()).startsWith("policies[mask-clerk]");
         assertThat(server.state().current().state().dataSources()).containsKey("sales.orders");
+        HttpResponse<String> ownerDeleted = send("DELETE", "/api/v1/users/bob", null, admin);
+        assertThat(ownerDeleted.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(ownerDeleted.body()).get("message").asText()).isEqualTo("dataSources[sales.orders].owners[0]: names user 'bob', who does not exist");
+        assertThat(server.state().current().state().users()).containsKey("bob");
     }
 
     @Test
@@ -135,6 +148,30 @@ class EntityApiTest
         assertThat(stale.statusCode()).isEqualTo(409);
         assertThat(JSON.readTree(stale.body()).get("code").asText()).isEqualTo("STALE_REVISION");
         assertThat(send("PUT", "/api/v1/users/bob?basedOn=1", "{\"name\": \"bob\"}", admin).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void definerViewOwnersAreGovernedByGovernance()
+            throws Exception
+    {
+        send("PUT", "/api/v1/users/alice", "{\"name\": \"alice\"}", admin);
+        String governor = server.apiKeys().create("governor", Set.of(Permission.GOVERNANCE), Optional.empty(), "test").key();
+        String userAdmin = server.apiKeys().create("hr-system", Set.of(Permission.USER_ADMIN), Optional.empty(), "test").key();
+        String alice = server.apiKeys().create("alice's key", Set.of(), Optional.of("alice"), "test").key();
+
+        for (String refused : new String[] {userAdmin, alice}) {
+            HttpResponse<String> response = send("PUT", "/api/v1/definerViewOwners/alice", "\"alice\"", refused);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+            assertThat(JSON.readTree(response.body()).get("message").asText()).contains("GOVERNANCE");
+        }
+        assertThat(send("PUT", "/api/v1/definerViewOwners/alice", "\"bob\"", governor).statusCode()).isEqualTo(400);
+        assertThat(send("PUT", "/api/v1/definerViewOwners/bob", "\"bob\"", governor).statusCode()).isEqualTo(400);
+        HttpResponse<String> created = send("PUT", "/api/v1/definerViewOwners/alice", "\"alice\"", governor);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(server.state().current().state().definerViewOwners()).containsExactly("alice");
+        assertThat(send("DELETE", "/api/v1/definerViewOwners/alice", null, alice).statusCode()).isEqualTo(403);
+        assertThat(send("DELETE", "/api/v1/definerViewOwners/alice", null, governor).statusCode()).isEqualTo(200);
+        assertThat(server.state().current().state().definerViewOwners()).isEmpty();
     }
 
     @Test
@@ -215,14 +252,13 @@ class EntityApiTest
         send("PUT", "/api/v1/policies/read-orders",
                 "{\"id\": \"read-orders\", \"type\": \"subscription\", \"access\": \"READ\", \"on\": {\"dataSources\": [\"sales.orders\"]}, \"who\": \"anyone\"}", admin);
         var before = server.state().current();
-        server.close();
-        testServer = TestServer.start(dataDirectory);
+        testServer.restart();
         server = testServer.server();
         var after = server.state().current();
         assertThat(after.revision()).isEqualTo(before.revision());
         assertThat(after.state().policies()).isEqualTo(before.state().policies());
         assertThat(after.state().dataSources()).isEqualTo(before.state().dataSources());
-        assertThat(Files.exists(dataDirectory.resolve("warden.mv.db"))).isTrue();
+        assertThat(Files.exists(dataDirectory.resolve("warden.mv.db"))).as("kept in H2's file").isEqualTo(store == TestStore.H2);
     }
 
     private HttpResponse<String> send(String method, String path, String body, String key)

@@ -2,48 +2,46 @@ package dev.warden.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.server.WardenServer;
 import dev.warden.server.auth.ApiKeys;
 import dev.warden.server.auth.Permission;
-import dev.warden.server.config.ServerConfig;
+import dev.warden.server.testing.TestServer;
+import dev.warden.server.testing.TestStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The server over real HTTP on a free port, with its embedded store. */
+/** The server over real HTTP on a free port, on each store. */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class ServerHttpTest
 {
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameter
+    TestStore store;
 
     @TempDir
     Path dataDirectory;
 
-    private WardenServer server;
+    private TestServer server;
     private String adminKey;
 
     @BeforeEach
     void start()
     {
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
-                new PrintStream(console, true, StandardCharsets.UTF_8));
-        String printed = console.toString(StandardCharsets.UTF_8);
+        server = TestServer.start(store, dataDirectory);
+        String printed = server.console();
         assertThat(printed).contains("Bootstrap admin API key (shown once, keep it safe): wdn_");
         adminKey = printed.substring(printed.indexOf("wdn_")).strip();
     }
@@ -75,7 +73,7 @@ class ServerHttpTest
         assertThat(wrongKey.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(wrongKey.body()).get("message").asText()).isEqualTo("the API key is unknown or revoked");
 
-        String auditorKey = server.apiKeys().create("auditor", Set.of(Permission.AUDIT), Optional.empty(), "test").key();
+        String auditorKey = server.createKey("auditor", Set.of(Permission.AUDIT), Optional.empty());
         HttpResponse<String> forbidden = get("/api/v1/snapshot", Optional.of(auditorKey));
         assertThat(forbidden.statusCode()).isEqualTo(403);
         assertThat(JSON.readTree(forbidden.body()).get("message").asText()).isEqualTo("this needs the SERVICE permission, which API key 'auditor' lacks");
@@ -137,19 +135,13 @@ class ServerHttpTest
     @Test
     void theBootstrapKeyIsPrintedOnlyOnFirstStart()
     {
-        server.close();
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
-                new PrintStream(console, true, StandardCharsets.UTF_8));
-        assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain("wdn_");
-        assertThat(server.apiKeys().authenticate(adminKey)).isPresent();
+        server.restart();
+        assertThat(server.console()).doesNotContain("wdn_");
+        assertThat(server.server().apiKeys().authenticate(adminKey)).isPresent();
     }
 
     private HttpResponse<String> get(String path, Optional<String> key)
-            throws Exception
     {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.uri() + path)).GET();
-        key.ifPresent(value -> request.header("Authorization", "Bearer " + value));
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send("GET", path, null, key.orElse(null));
     }
 }

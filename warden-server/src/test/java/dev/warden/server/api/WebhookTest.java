@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.testing.TestServer;
+import dev.warden.server.testing.TestStore;
 import dev.warden.server.webhooks.Webhooks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +27,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Change events POSTed to a real receiver over HTTP: signed, retried after a failure, and every attempt recorded. */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class WebhookTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameter
+    TestStore store;
 
     private record Received(Map<String, List<String>> headers, String body) {}
 
@@ -43,7 +52,7 @@ class WebhookTest
             exchange.close();
         });
         receiver.start();
-        try (TestServer server = TestServer.start(dataDirectory)) {
+        try (TestServer server = TestServer.start(store, dataDirectory)) {
             String admin = server.createKey("admin", Set.of(Permission.ADMIN), Optional.empty());
             var created = server.send("POST", "/api/v1/webhooks",
                     "{\"url\": \"http://127.0.0.1:%d/hook\", \"secret\": \"a-secret-of-16-chars\", \"kinds\": [\"users\"]}".formatted(receiver.getAddress().getPort()), admin);

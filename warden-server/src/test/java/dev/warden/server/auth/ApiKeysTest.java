@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,6 +39,37 @@ class ApiKeysTest
             assertThat(keys.authenticate(created.key())).isEmpty();
             assertThat(keys.revoke(created.apiKey().id())).isFalse();
             assertThat(keys.list()).singleElement().satisfies(key -> assertThat(key.revokedAt()).isPresent());
+        }
+    }
+
+    @Test
+    void aKeyRevokedThroughAnotherServerOnTheSameStoreStopsWorkingWhenItsCacheEntryExpires()
+            throws InterruptedException
+    {
+        try (Store store = Store.open(ServerConfig.embedded(dataDirectory))) {
+            ApiKeys revoking = new ApiKeys(store.jdbi());
+            ApiKeys other = new ApiKeys(store.jdbi(), Duration.ofSeconds(2));
+            ApiKeys.Created created = revoking.create("reader", Set.of(Permission.AUDIT), Optional.empty(), "admin");
+            assertThat(revoking.authenticate(created.key())).isPresent();
+            assertThat(other.authenticate(created.key())).isPresent();
+
+            revoking.revoke(created.apiKey().id());
+            assertThat(revoking.authenticate(created.key())).isEmpty();
+            assertThat(other.authenticate(created.key())).as("still cached by the other server").isPresent();
+            Thread.sleep(2_100);
+            assertThat(other.authenticate(created.key())).isEmpty();
+        }
+    }
+
+    @Test
+    void anUnknownKeyIsNotRememberedAsUnknown()
+    {
+        try (Store store = Store.open(ServerConfig.embedded(dataDirectory))) {
+            ApiKeys keys = new ApiKeys(store.jdbi());
+            String key = "wdn_" + "b".repeat(40);
+            assertThat(keys.authenticate(key)).isEmpty();
+            keys.createWithKey(key, "created later", Set.of(Permission.AUDIT), "admin");
+            assertThat(keys.authenticate(key)).map(ApiKey::name).contains("created later");
         }
     }
 

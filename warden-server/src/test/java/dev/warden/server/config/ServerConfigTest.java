@@ -60,8 +60,8 @@ class ServerConfigTest
                 "WARDEN_SERVER_STORE_POOLSIZE", "3",
                 "WARDEN_SERVER_BOOTSTRAP_ADMIN_KEY", "short")))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        "unknown key 'http.prot'; known keys are http.host, http.port, http.max-request-mb, data-dir, store.url, store.user, store.password, store.pool-size, bootstrap.admin-key, change-log.retention, engine.plan-cache",
-                        "unknown environment variable WARDEN_SERVER_STORE_POOLSIZE; known are WARDEN_SERVER_HTTP_HOST, WARDEN_SERVER_HTTP_PORT, WARDEN_SERVER_HTTP_MAX_REQUEST_MB, WARDEN_SERVER_DATA_DIR, WARDEN_SERVER_STORE_URL, WARDEN_SERVER_STORE_USER, WARDEN_SERVER_STORE_PASSWORD, WARDEN_SERVER_STORE_POOL_SIZE, WARDEN_SERVER_BOOTSTRAP_ADMIN_KEY, WARDEN_SERVER_CHANGE_LOG_RETENTION, WARDEN_SERVER_ENGINE_PLAN_CACHE",
+                        "unknown key 'http.prot'; known keys are http.host, http.port, http.max-request-mb, data-dir, store.url, store.user, store.password, store.pool-size, bootstrap.admin-key, change-log.retention, engine.plan-cache, secrets.key",
+                        "unknown environment variable WARDEN_SERVER_STORE_POOLSIZE; known are WARDEN_SERVER_HTTP_HOST, WARDEN_SERVER_HTTP_PORT, WARDEN_SERVER_HTTP_MAX_REQUEST_MB, WARDEN_SERVER_DATA_DIR, WARDEN_SERVER_STORE_URL, WARDEN_SERVER_STORE_USER, WARDEN_SERVER_STORE_PASSWORD, WARDEN_SERVER_STORE_POOL_SIZE, WARDEN_SERVER_BOOTSTRAP_ADMIN_KEY, WARDEN_SERVER_CHANGE_LOG_RETENTION, WARDEN_SERVER_ENGINE_PLAN_CACHE, WARDEN_SERVER_SECRETS_KEY",
                         "http.port: 'ninety' is not a whole number",
                         "store.url: 'jdbc:mysql://localhost/warden' is neither an H2 (jdbc:h2:...) nor a PostgreSQL (jdbc:postgresql:...) URL",
                         "bootstrap.admin-key: must be at least 32 characters long"));

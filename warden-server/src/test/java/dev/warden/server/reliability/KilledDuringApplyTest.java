@@ -1,27 +1,41 @@
 package dev.warden.server.reliability;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.server.testing.TestStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The server is killed (SIGKILL) while it applies a large bundle; started again on the same store, it holds all of
- * the bundle or none of it.
+ * the bundle or none of it. Each apply gives every user a new generation, so a partly applied bundle would show as
+ * users of two generations.
  */
+@ParameterizedClass
+@EnumSource(TestStore.class)
 class KilledDuringApplyTest
 {
     private static final String ADMIN_KEY = "wdn_" + "k".repeat(40);
@@ -29,58 +43,75 @@ class KilledDuringApplyTest
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @Parameter
+    TestStore store;
+
+    /** A server process and the port it listens on. */
+    private record Running(Process process, int port)
+    {
+        Running
+        {
+            requireNonNull(process, "process is null");
+        }
+    }
+
     @Test
     void aKilledApplyLeavesAllOfTheBundleOrNoneOfIt(@TempDir Path dataDirectory)
             throws Exception
     {
-        String bundle = bundle();
-        long applyMillis = timeOneApply(dataDirectory.resolve("calibration"), bundle);
-        int allOrNothingSeen = 0;
-        // Kill early, midway and late in an apply as long as the one just timed, and after it; each outcome is printed.
-        for (long killAfterMillis : List.of(applyMillis * 3 / 10, applyMillis * 6 / 10, applyMillis * 9 / 10, applyMillis * 2)) {
-            Process server = start(dataDirectory);
+        long applyMillis;
+        try (TestStore.Database calibration = store.create(dataDirectory.resolve("calibration"))) {
+            applyMillis = timeOneApply(calibration, bundle(0));
+        }
+        // Kill early, midway and late in an apply as long as the one just timed, and once it was acknowledged.
+        List<Long> killsAfterMillis = List.of(applyMillis * 3 / 10, applyMillis * 6 / 10, applyMillis * 9 / 10, -1L);
+        try (TestStore.Database database = store.create(dataDirectory)) {
+            Running server = start(database);
             try {
-                int port = port(server);
-                long before = revision(port);
-                CompletableFuture<HttpResponse<String>> applying = CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/apply"))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .POST(HttpRequest.BodyPublishers.ofString(bundle.replace("generation: 0", "generation: " + killAfterMillis)))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                Thread.sleep(killAfterMillis);
-                server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                applying.handle((_, _) -> null).get(30, TimeUnit.SECONDS);
+                for (int generation = 1; generation <= killsAfterMillis.size(); generation++) {
+                    long killAfterMillis = killsAfterMillis.get(generation - 1);
+                    long before = revision(server);
+                    Map<String, Integer> generationsBefore = generations(server);
+                    CompletableFuture<HttpResponse<String>> applying = CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/apply"))
+                            .header("Authorization", "Bearer " + ADMIN_KEY)
+                            .POST(HttpRequest.BodyPublishers.ofString(bundle(generation)))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    if (killAfterMillis < 0) {
+                        assertThat(applying.get(5, TimeUnit.MINUTES).statusCode()).isEqualTo(200);
+                    }
+                    else {
+                        Thread.sleep(killAfterMillis);
+                    }
+                    server.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                    applying.handle((_, _) -> null).get(30, TimeUnit.SECONDS);
 
-                Process restarted = start(dataDirectory);
-                try {
-                    int restartedPort = port(restarted);
-                    long after = revision(restartedPort);
-                    int users = count(restartedPort, "users");
+                    server = start(database);
+                    long after = revision(server);
+                    Map<String, Integer> generationsAfter = generations(server);
                     assertThat(after).as("at most one revision for the whole bundle").isBetween(before, before + 1);
-                    // All of the bundle, or none of it: its users all exist only if its revision committed.
-                    assertThat(users).as("after kill at %d ms", killAfterMillis).isEqualTo(after == before ? usersBefore(before) : USERS);
-                    allOrNothingSeen++;
-                    System.out.printf("apply of %d users takes %d ms; killed after %d ms: %s%n", USERS, applyMillis, killAfterMillis,
-                            after == before ? "none of it committed" : "all of it committed");
-                }
-                finally {
-                    restarted.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                    // All of the bundle (every user of the new generation), or none of it (the users as before).
+                    assertThat(generationsAfter).as("after kill at %d ms", killAfterMillis)
+                            .isEqualTo(after == before ? generationsBefore : Map.of(String.valueOf(generation), USERS));
+                    if (killAfterMillis < 0) {
+                        assertThat(after).as("an acknowledged apply is kept").isEqualTo(before + 1);
+                    }
+                    System.out.printf("apply of %d users on %s takes %d ms; killed %s: %s%n", USERS, store, applyMillis,
+                            killAfterMillis < 0 ? "once acknowledged" : "after " + killAfterMillis + " ms", after == before ? "none of it committed" : "all of it committed");
                 }
             }
             finally {
-                server.destroyForcibly();
+                server.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
         }
-        assertThat(allOrNothingSeen).isEqualTo(4);
     }
 
-    private static long timeOneApply(Path dataDirectory, String bundle)
+    private static long timeOneApply(TestStore.Database database, String bundle)
             throws Exception
     {
-        Process server = start(dataDirectory);
+        Running server = start(database);
         try {
-            int port = port(server);
             long started = System.nanoTime();
-            HttpResponse<String> applied = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/apply"))
+            HttpResponse<String> applied = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/apply"))
                     .header("Authorization", "Bearer " + ADMIN_KEY)
                     .POST(HttpRequest.BodyPublishers.ofString(bundle))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -88,67 +119,72 @@ class KilledDuringApplyTest
             return Math.max(10, (System.nanoTime() - started) / 1_000_000);
         }
         finally {
-            server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            server.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    /** Revision 0 has no users; each committed apply of the bundle holds all of them. */
-    private static int usersBefore(long revision)
+    /** Every user, of the given generation. */
+    private static String bundle(int generation)
     {
-        return revision == 0 ? 0 : USERS;
-    }
-
-    private static String bundle()
-    {
-        StringBuilder yaml = new StringBuilder("groups:\n  - name: generated\n    attributes: {generation: [\"generation: 0\"]}\nusers:\n");
+        StringBuilder yaml = new StringBuilder("groups:\n  - name: generated\nusers:\n");
         for (int i = 0; i < USERS; i++) {
-            yaml.append("  - {name: user").append(i).append(", email: user").append(i).append("@example.com, groups: [generated], attributes: {n: [\"").append(i).append("\"]}}\n");
+            yaml.append("  - {name: user").append(i).append(", email: user").append(i).append("@example.com, groups: [generated], attributes: {n: [\"")
+                    .append(i).append("\"], generation: [\"").append(generation).append("\"]}}\n");
         }
         return yaml.toString();
     }
 
-    private static Process start(Path dataDirectory)
+    private static Running start(TestStore.Database database)
             throws Exception
     {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), dataDirectory.toString(), ADMIN_KEY);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), "bootstrap.admin-key=" + ADMIN_KEY));
+        for (Map.Entry<String, String> setting : database.settings().entrySet()) {
+            command.add(setting.getKey() + "=" + setting.getValue());
+        }
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-        return builder.start();
-    }
-
-    private static int port(Process server)
-            throws Exception
-    {
-        BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        Process process = builder.start();
+        BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
                 return output.readLine();
             }
-            catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         String listening = line.get(60, TimeUnit.SECONDS);
         assertThat(listening).startsWith("listening ");
-        return Integer.parseInt(listening.substring("listening ".length()));
+        return new Running(process, Integer.parseInt(listening.substring("listening ".length())));
     }
 
-    private static long revision(int port)
+    private static long revision(Running server)
             throws Exception
     {
-        return JSON.readTree(get(port, "/health")).get("revision").asLong();
+        return JSON.readTree(get(server, "/health")).get("revision").asLong();
     }
 
-    private static int count(int port, String section)
+    /** How many users have each generation. */
+    private static Map<String, Integer> generations(Running server)
             throws Exception
     {
-        return JSON.readTree(get(port, "/api/v1/" + section + "?limit=1")).get("total").asInt();
+        Map<String, Integer> generations = new HashMap<>();
+        for (int offset = 0; ; offset += 1_000) {
+            JsonNode page = JSON.readTree(get(server, "/api/v1/users?limit=1000&offset=" + offset));
+            for (JsonNode user : page.get("items")) {
+                generations.merge(user.at("/document/attributes/generation/0").asText(), 1, Integer::sum);
+            }
+            if (offset + 1_000 >= page.get("total").asInt()) {
+                return generations;
+            }
+        }
     }
 
-    private static String get(int port, String path)
+    private static String get(Running server, String path)
             throws Exception
     {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + ADMIN_KEY).build(),
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).header("Authorization", "Bearer " + ADMIN_KEY).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 }

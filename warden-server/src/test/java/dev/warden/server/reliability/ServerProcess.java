@@ -5,12 +5,14 @@ import dev.warden.server.config.ServerConfig;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A Warden server in a process of its own, for tests that kill it: {@code ServerProcess DATA_DIR ADMIN_KEY}. Prints
- * {@code listening PORT} once it serves.
+ * A Warden server in a process of its own, for tests that kill it: {@code ServerProcess KEY=VALUE...}, each argument
+ * a server setting (such as {@code data-dir}, {@code store.url}, {@code bootstrap.admin-key}). It listens on a free
+ * port, and prints {@code listening PORT} once it serves.
  */
 public final class ServerProcess
 {
@@ -19,8 +21,16 @@ public final class ServerProcess
     public static void main(String[] args)
             throws InterruptedException
     {
-        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("data-dir", args[0], "http.port", "0", "bootstrap.admin-key", args[1]), Map.of());
-        WardenServer server = WardenServer.start(config, new PrintStream(System.err, true, StandardCharsets.UTF_8));
+        Map<String, String> settings = new HashMap<>();
+        for (String argument : args) {
+            int equals = argument.indexOf('=');
+            if (equals < 0) {
+                throw new IllegalArgumentException("not a KEY=VALUE setting: " + argument);
+            }
+            settings.put(argument.substring(0, equals), argument.substring(equals + 1));
+        }
+        settings.put("http.port", "0");
+        WardenServer server = WardenServer.start(ServerConfig.load(Optional.empty(), settings, Map.of()), new PrintStream(System.err, true, StandardCharsets.UTF_8));
         System.out.println("listening " + server.port());
         System.out.flush();
         Thread.currentThread().join();

@@ -1,0 +1,188 @@
+package dev.warden.bench;
+
+import dev.warden.bundle.BundleWriter;
+import dev.warden.policy.model.Column;
+import dev.warden.policy.model.DataSource;
+import dev.warden.policy.state.PolicyState;
+import dev.warden.server.WardenServer;
+import dev.warden.server.auth.Permission;
+import dev.warden.server.config.ServerConfig;
+import dev.warden.trino.access.WardenAccessControl;
+import dev.warden.trino.access.WardenAccessControlFactory;
+import dev.warden.trino.audit.QueryLedger;
+import dev.warden.trino.config.WardenTrinoConfig;
+import io.trino.spi.QueryId;
+import io.trino.spi.connector.CatalogSchemaTableName;
+import io.trino.spi.connector.ColumnSchema;
+import io.trino.spi.security.Identity;
+import io.trino.spi.security.SystemSecurityContext;
+import io.trino.spi.type.VarcharType;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Issue #4's latency target for the access control itself: with 10,000 users, 10,000 tables and 1,000 policies
+ * loaded, a warm check at most 50 µs at p99, and a first decision after a change at most 1 ms. Starts a server on a
+ * temporary embedded store, applies the workload, and runs Warden's access control exactly as Trino would create it
+ * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
+ * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}.
+ * Arguments: {@code [warm samples (300000)] [changes (300)]}.
+ */
+public final class AccessControlLatency
+{
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private AccessControlLatency() {}
+
+    private record Probe(SystemSecurityContext context, CatalogSchemaTableName table, Set<String> columnNames, List<ColumnSchema> columns) {}
+
+    public static void main(String[] args)
+            throws Exception
+    {
+        int warmSamples = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+        int changes = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        PolicyWorkload.Shape decision = PolicyWorkload.Shape.decision();
+        PolicyWorkload.Shape shape = new PolicyWorkload.Shape(10_000, decision.attributesPerUser(), decision.groups(), 10_000, 30,
+                decision.globalPolicies(), decision.tagRoots(), decision.tagChildrenPerRoot());
+        PolicyState state = PolicyWorkload.build(shape);
+        Path dataDirectory = Files.createTempDirectory("warden-access-latency");
+        try (WardenServer server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            String admin = server.apiKeys().create("bench", Set.of(Permission.ADMIN), Optional.empty(), "bench").key();
+            String service = server.apiKeys().create("trino", Set.of(Permission.SERVICE), Optional.empty(), "bench").key();
+            long revision = revisionOf(send(server.uri(), admin, "POST", "/api/v1/apply", BundleWriter.write(state, List.of())));
+            System.out.printf("loaded %d users, %d tables of %d columns, %d policies%n", state.users().size(), state.dataSources().size(),
+                    shape.columnsPerDataSource(), state.policies().size());
+
+            WardenAccessControl accessControl = WardenAccessControlFactory.create(WardenTrinoConfig.parse(Map.of(
+                    WardenTrinoConfig.SERVER_URI, server.uri().toString(),
+                    WardenTrinoConfig.API_KEY, service)), new QueryLedger(10_000));
+            accessControl.start();
+            awaitRevision(accessControl, revision);
+
+            List<String> users = new ArrayList<>(state.users().keySet());
+            List<DataSource> tables = new ArrayList<>(state.dataSources().values());
+            Random random = new Random(PolicyWorkload.SEED);
+
+            // Warm: a working set of (user, table) pairs, each asked about before timing, as the queries of a busy cluster.
+            List<Probe> workingSet = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                workingSet.add(probe(accessControl, users.get(random.nextInt(users.size())), tables.get(random.nextInt(tables.size())), "warm" + i));
+            }
+            for (int round = 0; round < 20; round++) {
+                workingSet.forEach(probe -> call(accessControl, probe));
+            }
+            long[] warm = new long[warmSamples];
+            for (int i = 0; i < warmSamples; i++) {
+                Probe probe = workingSet.get(random.nextInt(workingSet.size()));
+                long start = System.nanoTime();
+                call(accessControl, probe);
+                warm[i] = System.nanoTime() - start;
+            }
+            report("warm: checkCanSelectFromColumns + getColumnMasks + getRowFilters for one table", warm);
+
+            // After a change: a new revision, so nothing is cached for it; time the first check of a table by a user.
+            long[] first = new long[changes];
+            for (int i = 0; i < changes; i++) {
+                long changed = revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-change-" + i, "{\"name\": \"bench-change-" + i + "\"}"));
+                awaitRevision(accessControl, changed);
+                Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), tables.get(random.nextInt(tables.size())), "first" + i);
+                long start = System.nanoTime();
+                call(accessControl, probe);
+                first[i] = System.nanoTime() - start;
+            }
+            report("first decision after a change: the same three calls", first);
+            accessControl.shutdown();
+        }
+    }
+
+    private static Probe probe(WardenAccessControl accessControl, String user, DataSource dataSource, String queryId)
+    {
+        Identity identity = Identity.ofUser(user);
+        QueryId id = new QueryId("bench_" + queryId);
+        accessControl.checkCanExecuteQuery(identity, id);
+        List<ColumnSchema> columns = new ArrayList<>();
+        for (Column column : dataSource.columns()) {
+            columns.add(ColumnSchema.builder().setName(column.name()).setType(VarcharType.VARCHAR).build());
+        }
+        return new Probe(new SystemSecurityContext(identity, id, Instant.now()),
+                new CatalogSchemaTableName(dataSource.location().catalog(), dataSource.location().schema(), dataSource.location().table()),
+                dataSource.columns().stream().map(Column::name).collect(java.util.stream.Collectors.toSet()), columns);
+    }
+
+    /** What Trino asks for one table of a query; a denial is an answer too. */
+    private static void call(WardenAccessControl accessControl, Probe probe)
+    {
+        try {
+            accessControl.checkCanSelectFromColumns(probe.context(), probe.table(), probe.columnNames());
+            accessControl.getColumnMasks(probe.context(), probe.table(), probe.columns());
+            accessControl.getRowFilters(probe.context(), probe.table());
+        }
+        catch (io.trino.spi.security.AccessDeniedException e) {
+            // a user without access to the table: Trino stops at the check
+        }
+    }
+
+    private static void report(String what, long[] nanos)
+    {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        System.out.printf("%s (%,d samples): p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs%n", what, sorted.length,
+                percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999), sorted[sorted.length - 1] / 1_000.0);
+    }
+
+    private static double percentile(long[] sorted, double fraction)
+    {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(fraction * sorted.length) - 1)] / 1_000.0;
+    }
+
+    private static void awaitRevision(WardenAccessControl accessControl, long revision)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (accessControl.policyRevision() < revision) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the access control did not reach revision " + revision);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static HttpResponse<String> send(URI server, String key, String method, String path, String body)
+            throws Exception
+    {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.resolve(path))
+                .header("Authorization", "Bearer " + key)
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " failed: " + response.statusCode() + " " + response.body().substring(0, Math.min(500, response.body().length())));
+        }
+        return response;
+    }
+
+    private static long revisionOf(HttpResponse<String> response)
+    {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"revision\"\\s*:\\s*(\\d+)").matcher(response.body());
+        if (!matcher.find()) {
+            throw new IllegalStateException("no revision in " + response.body());
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+}

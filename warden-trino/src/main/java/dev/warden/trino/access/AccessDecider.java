@@ -1,0 +1,324 @@
+package dev.warden.trino.access;
+
+import dev.warden.client.PolicyReplica;
+import dev.warden.policy.engine.Decision;
+import dev.warden.policy.engine.PolicyEngine;
+import dev.warden.policy.engine.Reason;
+import dev.warden.policy.model.AccessType;
+import dev.warden.policy.model.AccessValue;
+import dev.warden.policy.model.DataSource;
+import dev.warden.policy.model.UserContext;
+import dev.warden.policy.policies.Audience;
+import dev.warden.policy.policies.Policy;
+import dev.warden.policy.policies.SubscriptionPolicy;
+import dev.warden.policy.sql.SqlDialect;
+import dev.warden.policy.sql.SqlRenderer;
+import dev.warden.policy.state.PolicyState;
+import dev.warden.policy.state.UnknownEntityException;
+import dev.warden.trino.access.RegisteredTables.Registration;
+import dev.warden.trino.config.WardenTrinoConfig;
+import io.trino.spi.connector.CatalogSchemaTableName;
+import io.trino.spi.security.Identity;
+import io.trino.spi.security.SystemSecurityContext;
+import io.trino.spi.security.ViewExpression;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Decides what a person may do with a Trino table, locally, on the replica's current revision: whether the table is
+ * registered, who the person behind the query is, and what Warden's engine decided for them (cached per revision).
+ * It knows nothing of Trino's individual checks; {@link WardenAccessControl} maps those to operations.
+ */
+public final class AccessDecider
+{
+    public static final int DECISION_CACHE_CAPACITY = 200_000;
+    private static final int USER_MAPPING_CAPACITY = 100_000;
+
+    /** The state of one revision and the decisions made on it. */
+    private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables, DecisionCache cache) {}
+
+    /** Tables of the {@code system} catalog and of every {@code information_schema}: Trino filters their content through the access control. */
+    private static final TableGrant SYSTEM_INFORMATION = TableGrant.limitedTo(Set.of(AccessValue.READ),
+            _ -> "system tables and information_schema can only be read");
+
+    private final WardenTrinoConfig config;
+    private final PolicyReplica replica;
+    private final QueryPeople people;
+    private final TableGrant unregistered;
+    private final Map<String, Optional<String>> wardenUsers = new ConcurrentHashMap<>();
+    private volatile Snapshot snapshot;
+
+    public AccessDecider(WardenTrinoConfig config, PolicyReplica replica, QueryPeople people)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.replica = requireNonNull(replica, "replica is null");
+        this.people = requireNonNull(people, "people is null");
+        this.unregistered = TableGrant.limitedTo(config.unregisteredOperations(), _ -> config.unregisteredOperations().isEmpty()
+                ? "this Trino cluster allows nothing on data Warden does not govern (" + WardenTrinoConfig.UNREGISTERED_OPERATIONS + ")"
+                : "this Trino cluster allows only " + sorted(config.unregisteredOperations()) + " on data Warden does not govern (" + WardenTrinoConfig.UNREGISTERED_OPERATIONS + ")");
+    }
+
+    /** Decides with the replica's newest state from now on; called whenever the replica swaps one in. */
+    public void refresh(long revision)
+    {
+        PolicyEngine engine = replica.engine();
+        PolicyState state = engine.state();
+        snapshot = new Snapshot(revision, state, engine, RegisteredTables.of(state), new DecisionCache(DECISION_CACHE_CAPACITY));
+    }
+
+    /** Whether the first snapshot has arrived. */
+    public boolean hasPolicies()
+    {
+        return snapshot != null;
+    }
+
+    /** The revision decisions are made on, or -1 before the first snapshot. */
+    public long revision()
+    {
+        Snapshot current = snapshot;
+        return current == null ? -1 : current.revision();
+    }
+
+    public boolean isAdmin(Identity identity)
+    {
+        if (config.adminUsers().contains(identity.getUser())) {
+            return true;
+        }
+        for (String group : identity.getGroups()) {
+            if (config.adminGroups().contains(group)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean isAdminName(String user)
+    {
+        return config.adminUsers().contains(user);
+    }
+
+    /**
+     * What the person behind the query may do with a table. Calls that Trino makes for a SECURITY DEFINER view's
+     * owner about registered tables are decided for the person who started the query instead, unless a governor
+     * allowed that owner to share ({@code definerViewOwners}).
+     */
+    public TableGrant grant(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        if (isSystemInformation(table)) {
+            return SYSTEM_INFORMATION;
+        }
+        Identity caller = context.getIdentity();
+        Snapshot current = snapshot;
+        if (current == null) {
+            Identity person = people.personOf(context.getQueryId()).orElse(caller);
+            return isAdmin(caller) && isAdmin(person) ? TableGrant.UNRESTRICTED : TableGrant.refused(Optional.empty(), noPoliciesYet());
+        }
+        Optional<Registration> registration = current.tables().lookup(table);
+        if (registration.isEmpty()) {
+            return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregistered;
+        }
+        Identity person = personAsking(context, current);
+        if (isAdmin(person)) {
+            return TableGrant.UNRESTRICTED;
+        }
+        DataSource dataSource = registration.get().dataSource();
+        Optional<String> dataSourceId = Optional.of(dataSource.id());
+        if (registration.get().isAmbiguous()) {
+            return TableGrant.refused(dataSourceId, "it is registered as several Warden data sources (%s, %s); ask a Warden governor to keep one"
+                    .formatted(dataSource.id(), String.join(", ", registration.get().alsoRegisteredAs())));
+        }
+        if (replica.isStale()) {
+            return TableGrant.refused(dataSourceId, stale());
+        }
+        Optional<String> wardenUser = wardenUser(person.getUser());
+        if (wardenUser.isEmpty()) {
+            return TableGrant.refused(dataSourceId, "it is Warden data source '%s', and Trino user '%s' has no Warden user (%s does not match the name)"
+                    .formatted(dataSource.id(), person.getUser(), WardenTrinoConfig.USER_MAPPING));
+        }
+        Optional<String> project = Optional.ofNullable(person.getExtraCredentials().get(config.projectCredential()))
+                .map(String::strip)
+                .filter(name -> !name.isEmpty());
+        return current.cache().get(new DecisionCache.Key(wardenUser.get(), project, dataSource.id()),
+                () -> decide(current, wardenUser.get(), project, dataSource));
+    }
+
+    /** Whether a schema holds registered tables; before the first snapshot nobody knows, so it might. */
+    public boolean mayHoldRegisteredTables(String catalog, String schema)
+    {
+        Snapshot current = snapshot;
+        return current == null || current.tables().hasRegisteredTables(catalog, schema);
+    }
+
+    /** Why everything but information for clients is refused before the first snapshot. */
+    public String noPoliciesYet()
+    {
+        String why = replica.lastError().map(error -> "last error: " + error).orElse("still connecting");
+        return "Warden has not yet received its policies from %s (%s): tables are refused until it has".formatted(config.serverUri(), why);
+    }
+
+    private Identity personAsking(SystemSecurityContext context, Snapshot current)
+    {
+        Identity caller = context.getIdentity();
+        Optional<Identity> person = people.personOf(context.getQueryId());
+        if (person.isEmpty()) {
+            return caller;
+        }
+        if (!person.get().getUser().equals(caller.getUser()) && sharesAsDefiner(caller.getUser(), current)) {
+            return caller;
+        }
+        // The person's own identity also when the names match: a view owner's identity lacks the person's credentials.
+        return person.get();
+    }
+
+    /** Whether a governor allowed this Trino user's definer views to share what the user sees. */
+    public boolean sharesAsDefiner(String trinoUser)
+    {
+        Snapshot current = snapshot;
+        return current != null && sharesAsDefiner(trinoUser, current);
+    }
+
+    private boolean sharesAsDefiner(String trinoUser, Snapshot current)
+    {
+        return wardenUser(trinoUser)
+                .map(current.state().definerViewOwners()::contains)
+                .orElse(false);
+    }
+
+    /** The Warden user of a Trino user; remembered, because matching the mapping's expression costs more than a lookup. */
+    private Optional<String> wardenUser(String trinoUser)
+    {
+        Optional<String> wardenUser = wardenUsers.get(trinoUser);
+        if (wardenUser == null) {
+            wardenUser = config.userMapping().wardenUser(trinoUser);
+            if (wardenUsers.size() >= USER_MAPPING_CAPACITY) {
+                wardenUsers.clear();
+            }
+            wardenUsers.put(trinoUser, wardenUser);
+        }
+        return wardenUser;
+    }
+
+    private TableGrant decide(Snapshot current, String wardenUser, Optional<String> project, DataSource dataSource)
+    {
+        Optional<String> dataSourceId = Optional.of(dataSource.id());
+        UserContext user;
+        try {
+            user = current.state().userContext(wardenUser, project);
+        }
+        catch (UnknownEntityException e) {
+            String acting = project.map(name -> " under project '%s' (extra credential %s)".formatted(name, config.projectCredential())).orElse("");
+            return TableGrant.refused(dataSourceId, "it is Warden data source '%s', and Warden cannot act for user '%s'%s: %s"
+                    .formatted(dataSource.id(), wardenUser, acting, e.getMessage()));
+        }
+        Decision decision = current.engine().decide(user, dataSource);
+        EnumSet<AccessValue> allowed = EnumSet.noneOf(AccessValue.class);
+        for (AccessValue value : decision.accessValues()) {
+            if (config.registeredOperations().contains(value)) {
+                allowed.add(value);
+            }
+        }
+        SqlRenderer renderer = SqlRenderer.forUser(SqlDialect.TRINO, user);
+        String catalog = lower(dataSource.location().catalog());
+        String schema = lower(dataSource.location().schema());
+        Map<String, ViewExpression> masks = new HashMap<>();
+        decision.masks().forEach((column, mask) -> masks.put(lower(column), expression(catalog, schema, renderer.render(mask))));
+        List<ViewExpression> rowFilters = decision.rowFilter()
+                .map(filter -> List.of(expression(catalog, schema, renderer.render(filter))))
+                .orElse(List.of());
+        List<String> applied = decision.reasons().stream()
+                .filter(reason -> reason.outcome() == Reason.Outcome.APPLIED)
+                .map(Reason::policyId)
+                .filter(current.state().policies()::containsKey)
+                .distinct()
+                .toList();
+        PolicyState state = current.state();
+        return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied, wanted -> refusal(state, dataSource, decision, wanted));
+    }
+
+    private String refusal(PolicyState state, DataSource dataSource, Decision decision, AccessValue wanted)
+    {
+        String subject = dataSource.name().equals(dataSource.id())
+                ? "it is Warden data source '%s'".formatted(dataSource.id())
+                : "it is Warden data source '%s' (%s)".formatted(dataSource.id(), dataSource.name());
+        if (wanted == AccessValue.CREATE) {
+            return subject + ", and CREATE is never granted on registered data";
+        }
+        if (!config.registeredOperations().contains(wanted)) {
+            return subject + ", and this Trino cluster allows only %s on registered data (%s)"
+                    .formatted(sorted(config.registeredOperations()), WardenTrinoConfig.REGISTERED_OPERATIONS);
+        }
+        if (decision.accessValues().isEmpty()) {
+            return subject + ", to which Warden user '%s' has no access. %s".formatted(decision.userName(), howToAsk(state, dataSource, decision, AccessType.READ));
+        }
+        String needed = wanted == AccessValue.OWN
+                ? " OWN comes with a WRITE subscription where Warden's access grant mapping grants it."
+                : "";
+        return subject + ", on which Warden grants '%s' only %s.%s %s".formatted(decision.userName(), sorted(decision.accessValues()), needed,
+                howToAsk(state, dataSource, decision, AccessType.WRITE));
+    }
+
+    /** How to get access: a request where an "anyone who asks" subscription covers the data source, else whom to ask. */
+    private static String howToAsk(PolicyState state, DataSource dataSource, Decision decision, AccessType needed)
+    {
+        Optional<AccessType> askable = decision.reasons().stream()
+                .filter(reason -> reason.outcome() == Reason.Outcome.NOT_APPLIED)
+                .map(reason -> state.policies().get(reason.policyId()))
+                .filter(AccessDecider::grantsOnRequest)
+                .map(policy -> ((SubscriptionPolicy) policy).accessType())
+                .filter(type -> type == needed || type == AccessType.WRITE)
+                .min(Enum::compareTo);
+        if (askable.isPresent()) {
+            return "To ask for it: POST /api/v1/access-requests {\"dataSource\": \"%s\", \"access\": \"%s\"}".formatted(dataSource.id(), askable.get());
+        }
+        if (!dataSource.owners().isEmpty()) {
+            return "Ask its owners for access: " + String.join(", ", dataSource.owners()) + ".";
+        }
+        return "Ask a Warden governor for access.";
+    }
+
+    private static boolean grantsOnRequest(Policy policy)
+    {
+        return policy instanceof SubscriptionPolicy subscription
+                && subscription.strength() == SubscriptionPolicy.Strength.GRANT
+                && subscription.audience() instanceof Audience.AnyoneWhoAsks;
+    }
+
+    private String stale()
+    {
+        long silent = Duration.between(replica.lastContact(), Instant.now()).toSeconds();
+        return "Warden has had no contact with its server for %d s (bound %d s): registered data is refused until it is back"
+                .formatted(silent, config.stalenessBound().toSeconds());
+    }
+
+    static boolean isSystemInformation(CatalogSchemaTableName table)
+    {
+        return table.getCatalogName().equals("system") || table.getSchemaTableName().getSchemaName().equals("information_schema");
+    }
+
+    private static ViewExpression expression(String catalog, String schema, String sql)
+    {
+        return ViewExpression.builder().catalog(catalog).schema(schema).expression(sql).build();
+    }
+
+    private static String sorted(Set<AccessValue> values)
+    {
+        return values.stream().sorted().map(Enum::name).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String lower(String name)
+    {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}

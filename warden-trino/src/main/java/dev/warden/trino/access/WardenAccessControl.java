@@ -1,0 +1,771 @@
+package dev.warden.trino.access;
+
+import dev.warden.client.PolicyReplica;
+import dev.warden.policy.model.AccessValue;
+import dev.warden.trino.audit.QueryLedger;
+import dev.warden.trino.config.WardenTrinoConfig;
+import io.trino.spi.QueryId;
+import io.trino.spi.connector.CatalogSchemaName;
+import io.trino.spi.connector.CatalogSchemaRoutineName;
+import io.trino.spi.connector.CatalogSchemaTableName;
+import io.trino.spi.connector.ColumnSchema;
+import io.trino.spi.connector.EntityKindAndName;
+import io.trino.spi.connector.EntityPrivilege;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.eventlistener.EventListener;
+import io.trino.spi.eventlistener.QueryCompletedEvent;
+import io.trino.spi.function.SchemaFunctionName;
+import io.trino.spi.security.AccessDeniedException;
+
+import io.trino.spi.security.Identity;
+import io.trino.spi.security.PrincipalType;
+import io.trino.spi.security.Privilege;
+import io.trino.spi.security.SystemAccessControl;
+import io.trino.spi.security.SystemSecurityContext;
+import io.trino.spi.security.TrinoPrincipal;
+import io.trino.spi.security.ViewExpression;
+import io.trino.spi.type.Type;
+
+import java.security.Principal;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Warden's policies enforced by Trino at query time: privileges, column masks and row filters decided locally on a
+ * replica of the server's policy state, so that no check waits on the network.
+ *
+ * <p>This class maps Trino's checks to Warden's operations (READ, WRITE, OWN, CREATE) and leaves the deciding to
+ * {@link AccessDecider}. Every check fails closed: an unexpected exception while deciding denies.
+ */
+public final class WardenAccessControl
+        implements SystemAccessControl
+{
+    private static final System.Logger LOG = System.getLogger(WardenAccessControl.class.getName());
+    private static final int QUERY_CAPACITY = 50_000;
+
+    private final WardenTrinoConfig config;
+    private final PolicyReplica replica;
+    private final QueryLedger ledger;
+    private final QueryPeople people = new QueryPeople(QUERY_CAPACITY);
+    private final AccessDecider decider;
+
+    public WardenAccessControl(WardenTrinoConfig config, PolicyReplica replica, QueryLedger ledger)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.replica = requireNonNull(replica, "replica is null");
+        this.ledger = requireNonNull(ledger, "ledger is null");
+        this.decider = new AccessDecider(config, replica, people);
+        replica.onChange(decider::refresh);
+    }
+
+    /** Follows the server in the background: Trino starts (and admins can work) even while the server is down. */
+    public void start()
+    {
+        replica.startInBackground();
+    }
+
+    /** The policy revision queries are decided on, or -1 before the first snapshot has arrived. */
+    public long policyRevision()
+    {
+        return decider.revision();
+    }
+
+    // ---- identities and queries ----
+
+    @Override
+    public void checkCanImpersonateUser(Identity identity, String userName)
+    {
+        if (!mayImpersonate(identity.getUser(), isAdmin(identity), userName)) {
+            AccessDeniedException.denyImpersonateUser(identity.getUser(), userName, impersonationRule());
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    @Override
+    public void checkCanSetUser(Optional<Principal> principal, String userName)
+    {
+        if (principal.isEmpty()) {
+            return;
+        }
+        String authenticated = principal.get().getName();
+        if (!mayImpersonate(authenticated, isAdminName(authenticated), userName)) {
+            AccessDeniedException.denySetUser(principal, userName, impersonationRule());
+        }
+    }
+
+    @Override
+    public void checkCanExecuteQuery(Identity identity, QueryId queryId)
+    {
+        people.started(queryId, identity);
+    }
+
+    @Override
+    public void checkCanViewQueryOwnedBy(Identity identity, Identity queryOwner)
+    {
+        if (!mayManageQueryOf(identity, queryOwner)) {
+            AccessDeniedException.denyViewQuery("only admins may see other users' queries");
+        }
+    }
+
+    @Override
+    public Collection<Identity> filterViewQueryOwnedBy(Identity identity, Collection<Identity> queryOwners)
+    {
+        return queryOwners.stream().filter(owner -> mayManageQueryOf(identity, owner)).toList();
+    }
+
+    @Override
+    public void checkCanKillQueryOwnedBy(Identity identity, Identity queryOwner)
+    {
+        if (!mayManageQueryOf(identity, queryOwner)) {
+            AccessDeniedException.denyKillQuery("only admins may kill other users' queries");
+        }
+    }
+
+    @Override
+    public void checkCanReadSystemInformation(Identity identity)
+    {
+        if (!isAdmin(identity)) {
+            AccessDeniedException.denyReadSystemInformationAccess("only Warden admins may read system information");
+        }
+    }
+
+    @Override
+    public void checkCanWriteSystemInformation(Identity identity)
+    {
+        if (!isAdmin(identity)) {
+            AccessDeniedException.denyWriteSystemInformationAccess("only Warden admins may write system information");
+        }
+    }
+
+    @Override
+    public void checkCanSetSystemSessionProperty(Identity identity, QueryId queryId, String propertyName) {}
+
+    @Override
+    public void checkCanSetCatalogSessionProperty(SystemSecurityContext context, String catalogName, String propertyName) {}
+
+    // ---- catalogs and schemas: containers, visible to all; changing them is CREATE or OWN on unregistered data ----
+
+    @Override
+    public boolean canAccessCatalog(SystemSecurityContext context, String catalogName)
+    {
+        return true;
+    }
+
+    @Override
+    public Set<String> filterCatalogs(SystemSecurityContext context, Set<String> catalogs)
+    {
+        return catalogs;
+    }
+
+    @Override
+    public void checkCanCreateCatalog(SystemSecurityContext context, String catalogName)
+    {
+        requireAdmin(context, "create catalog " + catalogName);
+    }
+
+    @Override
+    public void checkCanDropCatalog(SystemSecurityContext context, String catalogName)
+    {
+        requireAdmin(context, "drop catalog " + catalogName);
+    }
+
+    @Override
+    public void checkCanCreateSchema(SystemSecurityContext context, CatalogSchemaName schema, Map<String, Object> properties)
+    {
+        requireOnSchema(context, schema, AccessValue.CREATE, "create schema");
+    }
+
+    @Override
+    public void checkCanDropSchema(SystemSecurityContext context, CatalogSchemaName schema)
+    {
+        requireOnSchema(context, schema, AccessValue.OWN, "drop schema");
+    }
+
+    @Override
+    public void checkCanRenameSchema(SystemSecurityContext context, CatalogSchemaName schema, String newSchemaName)
+    {
+        requireOnSchema(context, schema, AccessValue.OWN, "rename schema");
+    }
+
+    @Override
+    public void checkCanSetSchemaAuthorization(SystemSecurityContext context, CatalogSchemaName schema, TrinoPrincipal principal)
+    {
+        requireOnSchema(context, schema, AccessValue.OWN, "set authorization on schema");
+    }
+
+    @Override
+    public void checkCanShowSchemas(SystemSecurityContext context, String catalogName) {}
+
+    @Override
+    public Set<String> filterSchemas(SystemSecurityContext context, String catalogName, Set<String> schemaNames)
+    {
+        return schemaNames;
+    }
+
+    @Override
+    public void checkCanShowCreateSchema(SystemSecurityContext context, CatalogSchemaName schemaName) {}
+
+    @Override
+    public void checkCanGrantSchemaPrivilege(SystemSecurityContext context, Privilege privilege, CatalogSchemaName schema, TrinoPrincipal grantee, boolean grantOption)
+    {
+        requireOnSchema(context, schema, AccessValue.OWN, "grant privileges on schema");
+    }
+
+    @Override
+    public void checkCanDenySchemaPrivilege(SystemSecurityContext context, Privilege privilege, CatalogSchemaName schema, TrinoPrincipal grantee)
+    {
+        requireOnSchema(context, schema, AccessValue.OWN, "deny privileges on schema");
+    }
+
+    @Override
+    public void checkCanRevokeSchemaPrivilege(SystemSecurityContext context, Privilege privilege, CatalogSchemaName schema, TrinoPrincipal revokee, boolean grantOption)
+    {
+        requireOnSchema(context, schema, AccessValue.OWN, "revoke privileges on schema");
+    }
+
+    // ---- tables, views and materialized views ----
+
+    @Override
+    public void checkCanShowTables(SystemSecurityContext context, CatalogSchemaName schema) {}
+
+    @Override
+    public Set<SchemaTableName> filterTables(SystemSecurityContext context, String catalogName, Set<SchemaTableName> tableNames)
+    {
+        Set<SchemaTableName> visible = new HashSet<>();
+        for (SchemaTableName table : tableNames) {
+            if (isVisible(context, new CatalogSchemaTableName(catalogName, table))) {
+                visible.add(table);
+            }
+        }
+        return visible;
+    }
+
+    @Override
+    public void checkCanShowColumns(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.READ, "show columns of table");
+    }
+
+    @Override
+    public Set<String> filterColumns(SystemSecurityContext context, CatalogSchemaTableName table, Set<String> columns)
+    {
+        return isVisible(context, table) ? columns : Set.of();
+    }
+
+    @Override
+    public Map<SchemaTableName, Set<String>> filterColumns(SystemSecurityContext context, String catalogName, Map<SchemaTableName, Set<String>> tableColumns)
+    {
+        Map<SchemaTableName, Set<String>> visible = new HashMap<>();
+        tableColumns.forEach((table, columns) -> {
+            if (isVisible(context, new CatalogSchemaTableName(catalogName, table))) {
+                visible.put(table, columns);
+            }
+        });
+        return visible;
+    }
+
+    @Override
+    public void checkCanShowCreateTable(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.READ, "show create table");
+    }
+
+    @Override
+    public void checkCanSelectFromColumns(SystemSecurityContext context, CatalogSchemaTableName table, Set<String> columns)
+    {
+        require(context, table, AccessValue.READ, "select from table");
+    }
+
+    @Override
+    public void checkCanCreateViewWithSelectFromColumns(SystemSecurityContext context, CatalogSchemaTableName table, Set<String> columns)
+    {
+        require(context, table, AccessValue.READ, "select from table");
+    }
+
+    @Override
+    public void checkCanInsertIntoTable(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.WRITE, "insert into table");
+    }
+
+    @Override
+    public void checkCanDeleteFromTable(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.WRITE, "delete from table");
+    }
+
+    @Override
+    public void checkCanTruncateTable(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.WRITE, "truncate table");
+    }
+
+    @Override
+    public void checkCanUpdateTableColumns(SystemSecurityContext context, CatalogSchemaTableName table, Set<String> updatedColumnNames)
+    {
+        require(context, table, AccessValue.WRITE, "update table");
+    }
+
+    @Override
+    public void checkCanRefreshMaterializedView(SystemSecurityContext context, CatalogSchemaTableName view)
+    {
+        require(context, view, AccessValue.WRITE, "refresh materialized view");
+    }
+
+    @Override
+    public void checkCanCreateTable(SystemSecurityContext context, CatalogSchemaTableName table, Map<String, Object> properties)
+    {
+        require(context, table, AccessValue.CREATE, "create table");
+    }
+
+    @Override
+    public void checkCanCreateView(SystemSecurityContext context, CatalogSchemaTableName view)
+    {
+        require(context, view, AccessValue.CREATE, "create view");
+    }
+
+    @Override
+    public void checkCanCreateMaterializedView(SystemSecurityContext context, CatalogSchemaTableName view, Map<String, Object> properties)
+    {
+        require(context, view, AccessValue.CREATE, "create materialized view");
+    }
+
+    @Override
+    public void checkCanDropTable(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "drop table");
+    }
+
+    @Override
+    public void checkCanDropView(SystemSecurityContext context, CatalogSchemaTableName view)
+    {
+        require(context, view, AccessValue.OWN, "drop view");
+    }
+
+    @Override
+    public void checkCanDropMaterializedView(SystemSecurityContext context, CatalogSchemaTableName view)
+    {
+        require(context, view, AccessValue.OWN, "drop materialized view");
+    }
+
+    @Override
+    public void checkCanRenameTable(SystemSecurityContext context, CatalogSchemaTableName table, CatalogSchemaTableName newTable)
+    {
+        require(context, table, AccessValue.OWN, "rename table");
+        require(context, newTable, AccessValue.CREATE, "rename a table to");
+    }
+
+    @Override
+    public void checkCanRenameView(SystemSecurityContext context, CatalogSchemaTableName view, CatalogSchemaTableName newView)
+    {
+        require(context, view, AccessValue.OWN, "rename view");
+        require(context, newView, AccessValue.CREATE, "rename a view to");
+    }
+
+    @Override
+    public void checkCanRenameMaterializedView(SystemSecurityContext context, CatalogSchemaTableName view, CatalogSchemaTableName newView)
+    {
+        require(context, view, AccessValue.OWN, "rename materialized view");
+        require(context, newView, AccessValue.CREATE, "rename a materialized view to");
+    }
+
+    @Override
+    public void checkCanSetTableProperties(SystemSecurityContext context, CatalogSchemaTableName table, Map<String, Optional<Object>> properties)
+    {
+        require(context, table, AccessValue.OWN, "set properties of table");
+    }
+
+    @Override
+    public void checkCanSetMaterializedViewProperties(SystemSecurityContext context, CatalogSchemaTableName view, Map<String, Optional<Object>> properties)
+    {
+        require(context, view, AccessValue.OWN, "set properties of materialized view");
+    }
+
+    @Override
+    public void checkCanSetTableComment(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "comment on table");
+    }
+
+    @Override
+    public void checkCanSetViewComment(SystemSecurityContext context, CatalogSchemaTableName view)
+    {
+        require(context, view, AccessValue.OWN, "comment on view");
+    }
+
+    @Override
+    public void checkCanSetColumnComment(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "comment on a column of");
+    }
+
+    @Override
+    public void checkCanAddColumn(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "add a column to table");
+    }
+
+    @Override
+    public void checkCanAlterColumn(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "alter a column of table");
+    }
+
+    @Override
+    public void checkCanDropColumn(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "drop a column of table");
+    }
+
+    @Override
+    public void checkCanRenameColumn(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        require(context, table, AccessValue.OWN, "rename a column of table");
+    }
+
+    @Override
+    public void checkCanSetTableAuthorization(SystemSecurityContext context, CatalogSchemaTableName table, TrinoPrincipal principal)
+    {
+        require(context, table, AccessValue.OWN, "set authorization on table");
+    }
+
+    /**
+     * Handing a view to a user whose definer views share what they see would let anyone publish that user's data:
+     * only admins and that user may.
+     */
+    @Override
+    public void checkCanSetViewAuthorization(SystemSecurityContext context, CatalogSchemaTableName view, TrinoPrincipal principal)
+    {
+        require(context, view, AccessValue.OWN, "set authorization on view");
+        Identity caller = context.getIdentity();
+        if (principal.getType() == PrincipalType.USER && !principal.getName().equals(caller.getUser()) && !isAdmin(caller) && decider.sharesAsDefiner(principal.getName())) {
+            throw denial(context, "Cannot set authorization on view %s to %s: only Warden admins may hand a view to a user whose definer views share what they see (definerViewOwners)"
+                    .formatted(view, principal.getName()));
+        }
+    }
+
+    @Override
+    public void checkCanGrantTablePrivilege(SystemSecurityContext context, Privilege privilege, CatalogSchemaTableName table, TrinoPrincipal grantee, boolean grantOption)
+    {
+        require(context, table, AccessValue.OWN, "grant privileges on table");
+    }
+
+    @Override
+    public void checkCanDenyTablePrivilege(SystemSecurityContext context, Privilege privilege, CatalogSchemaTableName table, TrinoPrincipal grantee)
+    {
+        require(context, table, AccessValue.OWN, "deny privileges on table");
+    }
+
+    @Override
+    public void checkCanRevokeTablePrivilege(SystemSecurityContext context, Privilege privilege, CatalogSchemaTableName table, TrinoPrincipal revokee, boolean grantOption)
+    {
+        require(context, table, AccessValue.OWN, "revoke privileges on table");
+    }
+
+    @Override
+    public void checkCanExecuteTableProcedure(SystemSecurityContext context, CatalogSchemaTableName table, String procedure)
+    {
+        require(context, table, AccessValue.OWN, "execute " + procedure + " on table");
+    }
+
+    @Override
+    public void checkCanGrantEntityPrivilege(SystemSecurityContext context, EntityPrivilege privilege, EntityKindAndName entity, TrinoPrincipal grantee, boolean grantOption)
+    {
+        requireAdmin(context, "grant privileges on " + entity);
+    }
+
+    @Override
+    public void checkCanDenyEntityPrivilege(SystemSecurityContext context, EntityPrivilege privilege, EntityKindAndName entity, TrinoPrincipal grantee)
+    {
+        requireAdmin(context, "deny privileges on " + entity);
+    }
+
+    @Override
+    public void checkCanRevokeEntityPrivilege(SystemSecurityContext context, EntityPrivilege privilege, EntityKindAndName entity, TrinoPrincipal revokee, boolean grantOption)
+    {
+        requireAdmin(context, "revoke privileges on " + entity);
+    }
+
+    // ---- roles: Warden's decisions never depend on them; managing them is the connectors' business ----
+
+    @Override
+    public void checkCanShowRoles(SystemSecurityContext context) {}
+
+    @Override
+    public void checkCanShowCurrentRoles(SystemSecurityContext context) {}
+
+    @Override
+    public void checkCanShowRoleGrants(SystemSecurityContext context) {}
+
+    @Override
+    public void checkCanCreateRole(SystemSecurityContext context, String role, Optional<TrinoPrincipal> grantor) {}
+
+    @Override
+    public void checkCanDropRole(SystemSecurityContext context, String role) {}
+
+    @Override
+    public void checkCanGrantRoles(SystemSecurityContext context, Set<String> roles, Set<TrinoPrincipal> grantees, boolean adminOption, Optional<TrinoPrincipal> grantor) {}
+
+    @Override
+    public void checkCanRevokeRoles(SystemSecurityContext context, Set<String> roles, Set<TrinoPrincipal> grantees, boolean adminOption, Optional<TrinoPrincipal> grantor) {}
+
+    // ---- routines ----
+
+    /** Procedures (such as a JDBC connector's {@code system.execute}) can pass SQL to the data source unchecked. */
+    @Override
+    public void checkCanExecuteProcedure(SystemSecurityContext context, CatalogSchemaRoutineName procedure)
+    {
+        requireAdmin(context, "execute procedure " + procedure);
+    }
+
+    @Override
+    public boolean canExecuteFunction(SystemSecurityContext context, CatalogSchemaRoutineName function)
+    {
+        return allowFunction(context, function);
+    }
+
+    @Override
+    public boolean canCreateViewWithExecuteFunction(SystemSecurityContext context, CatalogSchemaRoutineName function)
+    {
+        return allowFunction(context, function);
+    }
+
+    @Override
+    public void checkCanShowFunctions(SystemSecurityContext context, CatalogSchemaName schema) {}
+
+    @Override
+    public Set<SchemaFunctionName> filterFunctions(SystemSecurityContext context, String catalogName, Set<SchemaFunctionName> functionNames)
+    {
+        Set<SchemaFunctionName> allowed = new HashSet<>();
+        for (SchemaFunctionName function : functionNames) {
+            if (!isBlocked(function.getFunctionName())) {
+                allowed.add(function);
+            }
+        }
+        return allowed;
+    }
+
+    @Override
+    public void checkCanCreateFunction(SystemSecurityContext context, CatalogSchemaRoutineName function)
+    {
+        requireOnSchema(context, new CatalogSchemaName(function.getCatalogName(), function.getSchemaName()), AccessValue.CREATE, "create function " + function + " in schema");
+    }
+
+    @Override
+    public void checkCanDropFunction(SystemSecurityContext context, CatalogSchemaRoutineName function)
+    {
+        requireOnSchema(context, new CatalogSchemaName(function.getCatalogName(), function.getSchemaName()), AccessValue.OWN, "drop function " + function + " in schema");
+    }
+
+    @Override
+    public void checkCanShowCreateFunction(SystemSecurityContext context, CatalogSchemaRoutineName function) {}
+
+    // ---- masks and row filters ----
+
+    @Override
+    public List<ViewExpression> getRowFilters(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        if (AccessDecider.isSystemInformation(table)) {
+            return List.of();
+        }
+        return readableGrant(context, table).rowFilters();
+    }
+
+    @Override
+    public Map<ColumnSchema, ViewExpression> getColumnMasks(SystemSecurityContext context, CatalogSchemaTableName table, List<ColumnSchema> columns)
+    {
+        if (AccessDecider.isSystemInformation(table)) {
+            return Map.of();
+        }
+        TableGrant grant = readableGrant(context, table);
+        if (grant.masks().isEmpty()) {
+            return Map.of();
+        }
+        Map<ColumnSchema, ViewExpression> masks = new HashMap<>();
+        for (ColumnSchema column : columns) {
+            ViewExpression mask = grant.masks().get(column.getName().toLowerCase(Locale.ROOT));
+            if (mask != null) {
+                masks.put(column, mask);
+            }
+        }
+        return masks;
+    }
+
+    /** Trino 476 asks {@link #getColumnMasks}; answering this one the same way keeps any caller of it masked too. */
+    @SuppressWarnings("deprecation")
+    @Override
+    public Optional<ViewExpression> getColumnMask(SystemSecurityContext context, CatalogSchemaTableName table, String columnName, Type type)
+    {
+        if (AccessDecider.isSystemInformation(table)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(readableGrant(context, table).masks().get(columnName.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public Iterable<EventListener> getEventListeners()
+    {
+        return List.of(new EventListener()
+        {
+            @Override
+            public void queryCompleted(QueryCompletedEvent event)
+            {
+                people.completed(event.getMetadata().getQueryId());
+            }
+        });
+    }
+
+    @Override
+    public void shutdown()
+    {
+        replica.close();
+    }
+
+    // ---- helpers ----
+
+    private boolean isAdmin(Identity identity)
+    {
+        return decider.isAdmin(identity);
+    }
+
+    private boolean isAdminName(String user)
+    {
+        return decider.isAdminName(user);
+    }
+
+    private boolean mayImpersonate(String user, boolean admin, String target)
+    {
+        if (user.equals(target) || admin) {
+            return true;
+        }
+        return config.impersonators().contains(user) && !isAdminName(target);
+    }
+
+    private static String impersonationRule()
+    {
+        return "only Warden admins and " + WardenTrinoConfig.IMPERSONATORS + " may impersonate, and only admins may impersonate an admin";
+    }
+
+    private boolean mayManageQueryOf(Identity identity, Identity queryOwner)
+    {
+        return identity.getUser().equals(queryOwner.getUser()) || isAdmin(identity);
+    }
+
+    private boolean isBlocked(String functionName)
+    {
+        return config.blockedFunctions().contains(functionName.toLowerCase(Locale.ROOT));
+    }
+
+    private boolean allowFunction(SystemSecurityContext context, CatalogSchemaRoutineName function)
+    {
+        if (isBlocked(function.getRoutineName())) {
+            recordDenial(context, "Cannot execute function " + function + ": Warden blocks table functions that pass SQL to a data source unchecked (" + WardenTrinoConfig.BLOCKED_FUNCTIONS + ")");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean isVisible(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        try {
+            return decider.grant(context, table).allows(AccessValue.READ);
+        }
+        catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "hiding " + table + ": Warden could not decide", e);
+            return false;
+        }
+    }
+
+    /**
+     * The grant whose masks and filters apply to a table, recorded in the ledger. For registered data a person may not
+     * read, asking for masks is already refused: Trino asks for a definer view's base tables before any check.
+     * Unregistered tables have no masks and are left to the checks (an INSERT needs no READ).
+     */
+    private TableGrant readableGrant(SystemSecurityContext context, CatalogSchemaTableName table)
+    {
+        TableGrant grant = decide(context, table, "select from table");
+        if (grant.dataSourceId().isPresent() && !grant.allows(AccessValue.READ)) {
+            throw denial(context, "select from table", table, grant.refusal().why(AccessValue.READ));
+        }
+        return grant;
+    }
+
+    private void require(SystemSecurityContext context, CatalogSchemaTableName table, AccessValue wanted, String action)
+    {
+        TableGrant grant = decide(context, table, action);
+        if (!grant.allows(wanted)) {
+            throw denial(context, action, table, grant.refusal().why(wanted));
+        }
+    }
+
+    private TableGrant decide(SystemSecurityContext context, CatalogSchemaTableName table, String action)
+    {
+        TableGrant grant;
+        try {
+            grant = decider.grant(context, table);
+        }
+        catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "denying: Warden could not decide on " + table, e);
+            throw denial(context, action, table, "Warden could not decide (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        if (grant.dataSourceId().isPresent() && context.getQueryId() != null) {
+            ledger.recordPolicies(context.getQueryId().getId(), grant.dataSourceId().get(), grant.appliedPolicyIds());
+        }
+        return grant;
+    }
+
+    private void requireOnSchema(SystemSecurityContext context, CatalogSchemaName schema, AccessValue wanted, String action)
+    {
+        if (isAdmin(context.getIdentity())) {
+            return;
+        }
+        String reason;
+        if (!decider.hasPolicies()) {
+            reason = decider.noPoliciesYet();
+        }
+        else if (wanted != AccessValue.CREATE && decider.mayHoldRegisteredTables(schema.getCatalogName(), schema.getSchemaName())) {
+            reason = "it holds tables registered in Warden; only Warden admins may do this";
+        }
+        else if (!config.unregisteredOperations().contains(wanted)) {
+            reason = "this Trino cluster does not allow " + wanted + " on data Warden does not govern (" + WardenTrinoConfig.UNREGISTERED_OPERATIONS + ")";
+        }
+        else {
+            return;
+        }
+        throw denial(context, "Cannot %s %s: %s".formatted(action, schema, reason));
+    }
+
+    private void requireAdmin(SystemSecurityContext context, String action)
+    {
+        if (!isAdmin(context.getIdentity())) {
+            throw denial(context, "Cannot %s: only Warden admins may".formatted(action));
+        }
+    }
+
+    private AccessDeniedException denial(SystemSecurityContext context, String action, CatalogSchemaTableName table, String reason)
+    {
+        return denial(context, "Cannot %s %s: %s".formatted(action, table, reason));
+    }
+
+    /** The exception to throw for a denial, recorded in the ledger. */
+    private AccessDeniedException denial(SystemSecurityContext context, String message)
+    {
+        recordDenial(context, message);
+        return new AccessDeniedException(message);
+    }
+
+    private void recordDenial(SystemSecurityContext context, String message)
+    {
+        if (context.getQueryId() != null) {
+            ledger.recordDenial(context.getQueryId().getId(), AccessDeniedException.PREFIX + message);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.warden.trino.config;
+
+import dev.warden.client.WardenClientConfig;
+import dev.warden.policy.model.AccessValue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The settings of Warden's Trino access control, from {@code etc/access-control.properties} (Trino has already
+ * replaced {@code ${ENV:...}} references). {@link #parse} reports every unknown or invalid property at once, so
+ * that Trino stops at start with one message naming each of them.
+ *
+ * @param serverUri the Warden server the replica follows
+ * @param apiKey a key with permission SERVICE
+ * @param registeredOperations what Warden may grant on registered data (never CREATE)
+ * @param unregisteredOperations what everyone may do with data Warden does not govern
+ * @param blockedFunctions table functions nobody may run, in any catalog, because they pass SQL through unchecked
+ * @param adminUsers Trino users who may do anything
+ * @param adminGroups Trino groups whose members may do anything
+ * @param stalenessBound how long the replica may go without hearing from the server before registered data fails closed
+ * @param userMapping turns a Trino user name into a Warden user name; a name it does not match has no Warden user
+ * @param projectCredential the extra credential that names the project a query acts under
+ * @param impersonators Trino users, beside admins, who may run queries as another (non-admin) user
+ */
+public record WardenTrinoConfig(
+        URI serverUri,
+        String apiKey,
+        Set<AccessValue> registeredOperations,
+        Set<AccessValue> unregisteredOperations,
+        Set<String> blockedFunctions,
+        Set<String> adminUsers,
+        Set<String> adminGroups,
+        Duration stalenessBound,
+        UserMapping userMapping,
+        String projectCredential,
+        Set<String> impersonators)
+{
+    public static final String SERVER_URI = Settings.SERVER_URI;
+    public static final String API_KEY = Settings.API_KEY;
+    public static final String REGISTERED_OPERATIONS = "warden.allowed.registered.operations";
+    public static final String UNREGISTERED_OPERATIONS = "warden.allowed.unregistered.operations";
+    public static final String BLOCKED_FUNCTIONS = "warden.blocked-functions";
+    public static final String ADMIN_USERS = "warden.admin.users";
+    public static final String ADMIN_GROUPS = "warden.admin.groups";
+    public static final String STALENESS_BOUND = "warden.staleness-bound";
+    public static final String USER_MAPPING = "warden.user-mapping";
+    public static final String PROJECT_CREDENTIAL = "warden.project-credential";
+    public static final String IMPERSONATORS = "warden.impersonation.users";
+
+    private static final Map<String, String> DEFAULTS = defaults();
+    private static final String COMPONENT = "Warden access control";
+
+    private static Map<String, String> defaults()
+    {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put(REGISTERED_OPERATIONS, "READ,WRITE");
+        defaults.put(UNREGISTERED_OPERATIONS, "READ,WRITE,CREATE,OWN");
+        defaults.put(BLOCKED_FUNCTIONS, "query,raw_query");
+        defaults.put(ADMIN_USERS, "");
+        defaults.put(ADMIN_GROUPS, "");
+        defaults.put(STALENESS_BOUND, "60s");
+        defaults.put(USER_MAPPING, "(.*)");
+        defaults.put(PROJECT_CREDENTIAL, "warden.project");
+        defaults.put(IMPERSONATORS, "");
+        return Map.copyOf(defaults);
+    }
+
+    public WardenTrinoConfig
+    {
+        requireNonNull(serverUri, "serverUri is null");
+        requireNonNull(apiKey, "apiKey is null");
+        registeredOperations = Set.copyOf(registeredOperations);
+        unregisteredOperations = Set.copyOf(unregisteredOperations);
+        blockedFunctions = Set.copyOf(blockedFunctions);
+        adminUsers = Set.copyOf(adminUsers);
+        adminGroups = Set.copyOf(adminGroups);
+        requireNonNull(stalenessBound, "stalenessBound is null");
+        requireNonNull(userMapping, "userMapping is null");
+        requireNonNull(projectCredential, "projectCredential is null");
+        impersonators = Set.copyOf(impersonators);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming every unknown property and every invalid value
+     */
+    public static WardenTrinoConfig parse(Map<String, String> properties)
+    {
+        List<String> problems = new ArrayList<>();
+        Settings.rejectUnknown(properties, Settings.known(List.of(SERVER_URI, API_KEY), DEFAULTS), COMPONENT, problems);
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        values.putAll(properties);
+
+        URI serverUri = Settings.serverUri(values, problems).orElse(null);
+        String apiKey = Settings.required(values, API_KEY, problems).orElse(null);
+        Set<AccessValue> registered = operations(values, REGISTERED_OPERATIONS, problems);
+        if (registered.contains(AccessValue.CREATE)) {
+            problems.add(REGISTERED_OPERATIONS + ": CREATE cannot be granted on registered data; allowed are READ, WRITE and OWN");
+        }
+        Set<AccessValue> unregistered = operations(values, UNREGISTERED_OPERATIONS, problems);
+        Set<String> blockedFunctions = Settings.list(values, BLOCKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
+        Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
+        if (!stalenessBound.isZero() && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
+            problems.add(STALENESS_BOUND + ": must be at least 3s (the replica polls the server within a third of it), not " + values.get(STALENESS_BOUND).strip());
+        }
+        UserMapping userMapping = userMapping(values, problems);
+        String projectCredential = values.get(PROJECT_CREDENTIAL).strip();
+        if (projectCredential.isEmpty()) {
+            problems.add(PROJECT_CREDENTIAL + ": must name an extra credential, such as warden.project");
+        }
+        Settings.throwIfAny(problems, COMPONENT);
+        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions,
+                Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
+                stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()));
+    }
+
+    /** How the replica inside the plugin reaches the server. */
+    public WardenClientConfig clientConfig()
+    {
+        // A quiet server answers a poll once per wait; keep that well inside the staleness bound.
+        int pollWaitSeconds = (int) Math.clamp(stalenessBound.toSeconds() / 3, 1, WardenClientConfig.DEFAULT_POLL_WAIT_SECONDS);
+        return WardenClientConfig.of(serverUri, apiKey)
+                .withPollWaitSeconds(pollWaitSeconds)
+                .withStalenessBound(stalenessBound);
+    }
+
+    /** So that the key does not end up in logs. */
+    @Override
+    public String toString()
+    {
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators);
+    }
+
+    /**
+     * A regular expression over the whole Trino user name; its first group (or, without groups, the whole match) is
+     * the Warden user name.
+     */
+    public record UserMapping(Pattern pattern)
+    {
+        public UserMapping
+        {
+            requireNonNull(pattern, "pattern is null");
+        }
+
+        public Optional<String> wardenUser(String trinoUser)
+        {
+            Matcher matcher = pattern.matcher(trinoUser);
+            if (!matcher.matches()) {
+                return Optional.empty();
+            }
+            String name = matcher.groupCount() == 0 ? matcher.group() : matcher.group(1);
+            return name == null || name.isEmpty() ? Optional.empty() : Optional.of(name);
+        }
+
+        @Override
+        public String toString()
+        {
+            return pattern.pattern();
+        }
+    }
+
+    private static Set<AccessValue> operations(Map<String, String> values, String name, List<String> problems)
+    {
+        Set<AccessValue> operations = EnumSet.noneOf(AccessValue.class);
+        for (String item : Settings.list(values, name, Function.identity())) {
+            try {
+                operations.add(AccessValue.valueOf(item.toUpperCase(Locale.ROOT)));
+            }
+            catch (IllegalArgumentException e) {
+                problems.add(name + ": unknown operation '" + item + "'; operations are READ, WRITE, CREATE and OWN");
+            }
+        }
+        return operations;
+    }
+
+    private static UserMapping userMapping(Map<String, String> values, List<String> problems)
+    {
+        try {
+            return new UserMapping(Pattern.compile(values.get(USER_MAPPING)));
+        }
+        catch (PatternSyntaxException e) {
+            problems.add(USER_MAPPING + ": not a regular expression: " + e.getDescription() + " near index " + e.getIndex());
+            return new UserMapping(Pattern.compile("(.*)"));
+        }
+    }
+}

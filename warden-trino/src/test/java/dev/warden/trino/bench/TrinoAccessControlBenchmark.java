@@ -1,0 +1,301 @@
+package dev.warden.trino.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.trino.testing.TrinoServerProcess;
+import dev.warden.trino.testing.WardenServerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Query latency on real Trino servers under three access controls, side by side: allow-all (none configured), Trino's
+ * file-based access control with rules equivalent to the retail example's policies, and Warden with those policies.
+ * Then propagation: how long after an API change the next query enforces it. bin/bench-trino runs it; the figures
+ * are in docs/benchmarks.md. Not a test that verify runs: its name matches neither surefire's nor failsafe's patterns.
+ *
+ * System properties: bench.warmup (mixes before measuring, default 20), bench.iterations (measured mixes, default
+ * 200), bench.configurations (default allow-all,file,warden), bench.propagation-changes (default 50).
+ */
+class TrinoAccessControlBenchmark
+{
+    private static final Path RETAIL_EXAMPLE = Path.of("..", "examples", "retail").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> USERS = List.of("alice", "bob");
+    private static final List<String> TABLES = List.of("customer", "orders", "lineitem", "nation", "region", "supplier");
+    /** TPC-H tiny queries over the tables both alice and bob may read, touching masked and filtered columns. */
+    private static final List<String> QUERIES = List.of(
+            "SELECT mktsegment, count(*), sum(acctbal) FROM tpch.tiny.customer GROUP BY mktsegment ORDER BY mktsegment",
+            "SELECT orderpriority, count(*), sum(totalprice) FROM tpch.tiny.orders GROUP BY orderpriority ORDER BY orderpriority",
+            "SELECT n.name, count(*) FROM tpch.tiny.customer c JOIN tpch.tiny.nation n ON c.nationkey = n.nationkey GROUP BY n.name ORDER BY n.name",
+            "SELECT r.name, count(*) FROM tpch.tiny.nation n JOIN tpch.tiny.region r ON n.regionkey = r.regionkey GROUP BY r.name ORDER BY r.name",
+            "SELECT c.name, c.phone, o.totalprice, o.clerk FROM tpch.tiny.orders o JOIN tpch.tiny.customer c ON o.custkey = c.custkey ORDER BY o.totalprice DESC, o.orderkey LIMIT 10",
+            "SELECT count(*), max(comment) FROM tpch.tiny.orders WHERE orderdate >= DATE '1995-01-01'");
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void latencyAndPropagation()
+            throws Exception
+    {
+        TrinoServerProcess.requireCachedServer();
+        int warmup = Integer.getInteger("bench.warmup", 20);
+        int iterations = Integer.getInteger("bench.iterations", 200);
+        int propagationChanges = Integer.getInteger("bench.propagation-changes", 50);
+        List<String> configurations = Arrays.asList(System.getProperty("bench.configurations", "allow-all,file,warden").split(","));
+
+        try (WardenServerProcess warden = WardenServerProcess.start(directory.resolve("warden-data"))) {
+            warden.apply(RETAIL_EXAMPLE);
+            Map<String, TrinoServerProcess> servers = new LinkedHashMap<>();
+            try {
+                for (String configuration : configurations) {
+                    servers.put(configuration, start(configuration, warden));
+                }
+                for (int mix = 0; mix < warmup; mix++) {
+                    for (TrinoServerProcess server : servers.values()) {
+                        runMix(server, mix, new ArrayList<>());
+                    }
+                }
+                assertEquivalent(servers);
+
+                Map<String, List<Long>> latencies = new LinkedHashMap<>();
+                servers.keySet().forEach(configuration -> latencies.put(configuration, new ArrayList<>()));
+                List<String> order = new ArrayList<>(servers.keySet());
+                for (int mix = 0; mix < iterations; mix++) {
+                    // Rotating which server goes first spreads the machine's drift evenly over them.
+                    for (int index = 0; index < order.size(); index++) {
+                        String configuration = order.get((mix + index) % order.size());
+                        runMix(servers.get(configuration), mix, latencies.get(configuration));
+                    }
+                }
+
+                String report = latencyReport(latencies, warmup, iterations);
+                System.out.println(report);
+                if (servers.containsKey("warden")) {
+                    String propagation = propagationReport(warden, servers.get("warden"), propagationChanges);
+                    System.out.println(propagation);
+                    report += "\n" + propagation;
+                }
+                Files.writeString(Path.of("target", "trino-benchmark.md"), report);
+            }
+            finally {
+                servers.values().forEach(TrinoServerProcess::close);
+            }
+        }
+    }
+
+    private TrinoServerProcess start(String configuration, WardenServerProcess warden)
+            throws IOException
+    {
+        TrinoServerProcess.Builder builder = TrinoServerProcess.builder(directory.resolve("trino-" + configuration));
+        return switch (configuration) {
+            case "allow-all" -> builder.start();
+            case "file" -> builder
+                    .etcFile("rules.json", fileRules(warden))
+                    .accessControl("""
+                            access-control.name=file
+                            security.config-file=etc/rules.json
+                            """)
+                    .start();
+            case "warden" -> builder
+                    .withWardenPlugin()
+                    .accessControl("""
+                            access-control.name=warden
+                            warden.server-uri=%s
+                            warden.api-key=${ENV:WARDEN_API_KEY}
+                            """.formatted(warden.uri()))
+                    .environment("WARDEN_API_KEY", warden.createApiKey("trino-" + configuration, "SERVICE"))
+                    .start();
+            default -> throw new IllegalArgumentException("unknown configuration '" + configuration + "'; known are allow-all, file and warden");
+        };
+    }
+
+    /**
+     * Trino's file-based rules with Warden's own decisions for the benchmark's users: each table's privileges, row
+     * filter and column masks as Warden renders them for Trino, so both access controls run the same SQL. Anything
+     * else (unregistered data) is open, as Warden leaves it.
+     */
+    private static String fileRules(WardenServerProcess warden)
+            throws IOException
+    {
+        ObjectNode rules = JSON.createObjectNode();
+        ArrayNode tables = rules.putArray("tables");
+        for (String user : USERS) {
+            for (String table : TABLES) {
+                HttpResponse<String> response = warden.send("GET", "/api/v1/explain?dialect=trino&user=%s&dataSource=tpch.%s".formatted(user, table), null, warden.adminKey());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                JsonNode decision = JSON.readTree(response.body());
+                ObjectNode rule = tables.addObject()
+                        .put("user", user)
+                        .put("catalog", "tpch")
+                        .put("schema", "tiny")
+                        .put("table", table);
+                ArrayNode privileges = rule.putArray("privileges");
+                decision.get("access").forEach(access -> {
+                    if (access.asText().equals("READ")) {
+                        privileges.add("SELECT");
+                    }
+                });
+                if (!decision.path("rowFilter").isNull() && !decision.path("rowFilter").asText().equals("TRUE")) {
+                    rule.put("filter", decision.get("rowFilter").asText());
+                }
+                ArrayNode columns = rule.putArray("columns");
+                for (JsonNode column : decision.get("columns")) {
+                    if (column.get("masked").asBoolean()) {
+                        columns.addObject().put("name", column.get("name").asText()).put("mask", column.get("mask").asText());
+                    }
+                }
+            }
+        }
+        tables.addObject().putArray("privileges").add("SELECT").add("INSERT").add("DELETE").add("UPDATE").add("OWNERSHIP").add("GRANT_SELECT");
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rules);
+    }
+
+    /** One pass over the query mix, alternating the users; each query's latency in nanoseconds is added. */
+    private static void runMix(TrinoServerProcess server, int mix, List<Long> latencies)
+            throws SQLException
+    {
+        for (int query = 0; query < QUERIES.size(); query++) {
+            String user = USERS.get((mix + query) % USERS.size());
+            long start = System.nanoTime();
+            run(server, user, QUERIES.get(query));
+            latencies.add(System.nanoTime() - start);
+        }
+    }
+
+    /** File-based and Warden must give every user the same answers, and the rules must change some of allow-all's. */
+    private static void assertEquivalent(Map<String, TrinoServerProcess> servers)
+            throws SQLException
+    {
+        if (!servers.containsKey("file")) {
+            return;
+        }
+        boolean differsFromAllowAll = false;
+        for (String user : USERS) {
+            for (String query : QUERIES) {
+                List<String> file = run(servers.get("file"), user, query);
+                if (servers.containsKey("warden")) {
+                    assertThat(run(servers.get("warden"), user, query)).as("%s as %s", query, user).isEqualTo(file);
+                }
+                if (servers.containsKey("allow-all") && !run(servers.get("allow-all"), user, query).equals(file)) {
+                    differsFromAllowAll = true;
+                }
+            }
+        }
+        assertThat(differsFromAllowAll || !servers.containsKey("allow-all")).as("the rules change some answer of allow-all").isTrue();
+    }
+
+    private static List<String> run(TrinoServerProcess server, String user, String query)
+            throws SQLException
+    {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = server.connect(user);
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(query)) {
+            int columns = result.getMetaData().getColumnCount();
+            while (result.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int column = 1; column <= columns; column++) {
+                    row.append(result.getString(column)).append('|');
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+
+    private static String latencyReport(Map<String, List<Long>> latencies, int warmup, int iterations)
+    {
+        StringBuilder report = new StringBuilder();
+        report.append("Query latency, %d queries per configuration (%d mixes of %d TPC-H tiny queries as alice and bob, after %d warm-up mixes)%n%n"
+                .formatted(iterations * QUERIES.size(), iterations, QUERIES.size(), warmup));
+        report.append("| configuration | median ms | p99 ms |\n|---|---|---|\n");
+        for (Map.Entry<String, List<Long>> entry : latencies.entrySet()) {
+            report.append("| %s | %.1f | %.1f |%n".formatted(entry.getKey(), millis(percentile(entry.getValue(), 50)), millis(percentile(entry.getValue(), 99))));
+        }
+        ratio(report, latencies, "warden", "allow-all", "1.02");
+        ratio(report, latencies, "warden", "file", "1.00");
+        return report.toString();
+    }
+
+    private static void ratio(StringBuilder report, Map<String, List<Long>> latencies, String numerator, String denominator, String target)
+    {
+        if (latencies.containsKey(numerator) && latencies.containsKey(denominator)) {
+            report.append("%n%s/%s: median %.3f, p99 %.3f (target <= %s)%n".formatted(numerator, denominator,
+                    (double) percentile(latencies.get(numerator), 50) / percentile(latencies.get(denominator), 50),
+                    (double) percentile(latencies.get(numerator), 99) / percentile(latencies.get(denominator), 99),
+                    target));
+        }
+    }
+
+    /**
+     * Changes alice's segments through the API, alternating between one and two, and queries as alice until Trino
+     * enforces the change. A delay is from the API's answer to the end of the first query that showed the change, so
+     * it includes that query's own latency.
+     */
+    private static String propagationReport(WardenServerProcess warden, TrinoServerProcess trino, int changes)
+            throws Exception
+    {
+        String query = "SELECT count(DISTINCT mktsegment) FROM tpch.tiny.customer";
+        ObjectNode alice = (ObjectNode) JSON.readTree(warden.send("GET", "/api/v1/users/alice", null, warden.adminKey()).body()).get("document");
+        List<Long> delays = new ArrayList<>();
+        int nextQueryEnforced = 0;
+        for (int change = 0; change < changes; change++) {
+            List<String> segments = change % 2 == 0 ? List.of("AUTOMOBILE") : List.of("AUTOMOBILE", "BUILDING");
+            ArrayNode segment = ((ObjectNode) alice.get("attributes")).putArray("segment");
+            segments.forEach(segment::add);
+            HttpResponse<String> response = warden.send("PUT", "/api/v1/users/alice", JSON.writeValueAsString(alice), warden.adminKey());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            long committed = System.nanoTime();
+            int queries = 0;
+            while (true) {
+                queries++;
+                List<String> result = run(trino, "alice", query);
+                if (result.equals(List.of(segments.size() + "|"))) {
+                    break;
+                }
+                assertThat(System.nanoTime() - committed).as("change %d not enforced within 30 s", change).isLessThan(30_000_000_000L);
+            }
+            delays.add(System.nanoTime() - committed);
+            if (queries == 1) {
+                nextQueryEnforced++;
+            }
+        }
+        return """
+                Propagation, %d changes of alice's attributes through PUT /api/v1/users/alice
+                median %.1f ms, p99 %.1f ms, max %.1f ms (target p99 <= 1000 ms); the very next query enforced it %d of %d times
+                """.formatted(changes, millis(percentile(delays, 50)), millis(percentile(delays, 99)), millis(percentile(delays, 100)), nextQueryEnforced, changes);
+    }
+
+    private static long percentile(List<Long> values, int percentile)
+    {
+        requireNonNull(values, "values is null");
+        List<Long> sorted = values.stream().sorted().toList();
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.clamp(index, 0, sorted.size() - 1));
+    }
+
+    private static double millis(long nanos)
+    {
+        return nanos / 1_000_000.0;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.warden.trino.config;
+
+import dev.warden.policy.model.AccessValue;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WardenTrinoConfigTest
+{
+    private static final Map<String, String> REQUIRED = Map.of(
+            "warden.server-uri", "http://127.0.0.1:8470",
+            "warden.api-key", "wdn_service");
+
+    @Test
+    void defaultsFollowTheDocumentation()
+    {
+        WardenTrinoConfig config = WardenTrinoConfig.parse(REQUIRED);
+
+        assertThat(config.registeredOperations()).containsExactlyInAnyOrder(AccessValue.READ, AccessValue.WRITE);
+        assertThat(config.unregisteredOperations()).containsExactlyInAnyOrder(AccessValue.values());
+        assertThat(config.blockedFunctions()).containsExactlyInAnyOrder("query", "raw_query");
+        assertThat(config.adminUsers()).isEmpty();
+        assertThat(config.stalenessBound()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.projectCredential()).isEqualTo("warden.project");
+        assertThat(config.userMapping().wardenUser("alice")).contains("alice");
+        assertThat(config.clientConfig().pollWaitSeconds()).isEqualTo(20);
+    }
+
+    @Test
+    void everyProblemIsNamedAtOnce()
+    {
+        assertThatThrownBy(() -> WardenTrinoConfig.parse(Map.of(
+                "warden.server-uri", "ftp://warden",
+                "warden.allowed.registered.operations", "READ,CREATE",
+                "warden.allowed.unregistered.operations", "READ,DELETE",
+                "warden.staleness-bound", "soon",
+                "warden.user-mapping", "(unclosed",
+                "warden.admin-user", "root")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("warden.admin-user: unknown property")
+                .hasMessageContaining("warden.api-key: required")
+                .hasMessageContaining("warden.server-uri: must be an http or https address")
+                .hasMessageContaining("warden.allowed.registered.operations: CREATE cannot be granted on registered data")
+                .hasMessageContaining("warden.allowed.unregistered.operations: unknown operation 'DELETE'")
+                .hasMessageContaining("warden.staleness-bound: not a duration")
+                .hasMessageContaining("warden.user-mapping: not a regular expression");
+    }
+
+    @Test
+    void userMappingTakesTheFirstGroupOfAWholeMatch()
+    {
+        Map<String, String> properties = new java.util.HashMap<>(REQUIRED);
+        properties.put("warden.user-mapping", "(.+)@example\\.com");
+        properties.put("warden.admin.users", " admin , ops ");
+        properties.put("warden.staleness-bound", "5m");
+        WardenTrinoConfig config = WardenTrinoConfig.parse(properties);
+
+        assertThat(config.userMapping().wardenUser("alice@example.com")).contains("alice");
+        assertThat(config.userMapping().wardenUser("alice@example.org")).isEqualTo(Optional.empty());
+        assertThat(config.adminUsers()).isEqualTo(Set.of("admin", "ops"));
+        assertThat(config.stalenessBound()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.toString()).doesNotContain("wdn_service");
+    }
+
+    @Test
+    void aStalenessBoundTooShortToPollWithinIsRefused()
+    {
+        Map<String, String> properties = new java.util.HashMap<>(REQUIRED);
+        properties.put("warden.staleness-bound", "2s");
+        assertThatThrownBy(() -> WardenTrinoConfig.parse(properties))
+                .hasMessageContaining("warden.staleness-bound: must be at least 3s");
+    }
+}
