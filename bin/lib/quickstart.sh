@@ -156,11 +156,13 @@ log "starting Trino $trino_uri with the Warden plugin (log: $dir/trino.log; abou
 WARDEN_API_KEY="$service_key" JAVA_HOME="$JAVA_HOME" "$trino/bin/launcher" run >"$dir/trino.log" 2>&1 &
 pids+=($!)
 wait_until "Trino" "${pids[1]}" 180 "$dir/trino.log" grep -q "======== SERVER STARTED ========" "$dir/trino.log"
+# Trino prints SERVER STARTED a few seconds before its coordinator schedules queries ("No nodes available").
+cli=("$java" --enable-native-access=ALL-UNNAMED -jar "$trino_cli" --server "$trino_uri")
+wait_until "Trino" "${pids[1]}" 60 "$dir/trino.log" "${cli[@]}" --user trino-readiness-check --execute "SELECT 1"
 
 # --- 6: how to use it -------------------------------------------------------------------------------------------
 
 query="SELECT custkey, name, address, phone, acctbal, mktsegment FROM tpch.tiny.customer ORDER BY custkey LIMIT 5"
-cli=("$java" --enable-native-access=ALL-UNNAMED -jar "$trino_cli" --server "$trino_uri")
 cat <<EOF
 
 Warden $warden_uri and Trino $trino_uri are running with the retail example (examples/retail).

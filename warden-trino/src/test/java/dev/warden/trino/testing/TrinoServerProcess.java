@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,7 @@ public final class TrinoServerProcess
     public static final String TRINO_VERSION = "476";
     private static final String STARTED = "======== SERVER STARTED ========";
     private static final List<String> CONNECTOR_PLUGINS = List.of("tpch", "memory");
+    private static final String READINESS_USER = "trino-readiness-check";
 
     private final Process process;
     private final int port;
@@ -130,6 +133,34 @@ public final class TrinoServerProcess
         return DriverManager.getConnection(jdbcUrl(), properties);
     }
 
+    /**
+     * Waits until the coordinator schedules queries. "SERVER STARTED" is printed before the coordinator's node manager
+     * has seen its own announcement, and until then every query fails with "No nodes available to run query".
+     */
+    private void awaitActiveNode(Duration timeout)
+            throws TimeoutException, InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        SQLException last;
+        do {
+            try (Connection connection = connect(READINESS_USER);
+                    Statement statement = connection.createStatement();
+                    ResultSet result = statement.executeQuery("SELECT 1")) {
+                result.next();
+                return;
+            }
+            catch (SQLException e) {
+                if (!String.valueOf(e.getMessage()).contains("No nodes available")) {
+                    throw new IllegalStateException("Trino started but cannot run SELECT 1: " + e.getMessage(), e);
+                }
+                last = e;
+            }
+            Thread.sleep(200);
+        }
+        while (System.nanoTime() < deadline);
+        throw new TimeoutException("Trino had no active node after %s: %s".formatted(timeout, last.getMessage()));
+    }
+
     /** What the server printed so far. */
     public String output()
     {
@@ -191,15 +222,17 @@ public final class TrinoServerProcess
             return this;
         }
 
-        /** Starts the server and waits until it accepts queries (at most 3 minutes). */
+        /** Starts the server and waits until it runs queries (at most 3 minutes). */
         public TrinoServerProcess start()
         {
             Launched launched = launch();
             try {
                 launched.output().awaitedLine().get(3, TimeUnit.MINUTES);
-                return new TrinoServerProcess(launched.process(), launched.port(), launched.output());
+                TrinoServerProcess server = new TrinoServerProcess(launched.process(), launched.port(), launched.output());
+                server.awaitActiveNode(Duration.ofMinutes(1));
+                return server;
             }
-            catch (ExecutionException | TimeoutException e) {
+            catch (ExecutionException | TimeoutException | RuntimeException e) {
                 launched.process().destroyForcibly();
                 throw new IllegalStateException("Trino did not start:\n" + launched.output().text(), e);
             }
