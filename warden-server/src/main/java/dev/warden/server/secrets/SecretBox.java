@@ -8,10 +8,12 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -110,23 +112,32 @@ public final class SecretBox
         }
     }
 
+    /**
+     * Writes a new key into a temporary file readable only by its owner, then links it into place, which fails if
+     * another server on the same data directory got there first: the key file is never seen empty or half-written,
+     * and two servers never end up with different keys.
+     */
     private static void createKeyFile(Path file)
             throws IOException
     {
         byte[] key = new byte[KEY_BYTES];
         new SecureRandom().nextBytes(key);
-        Files.createDirectories(file.getParent());
+        Path directory = Files.createDirectories(file.getParent());
+        Path temporary = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? Files.createTempFile(directory, KEY_FILE, ".new", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(directory, KEY_FILE, ".new");
         try {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap((Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII)));
+                channel.force(true);
             }
-            else {
-                Files.createFile(file);
-            }
+            Files.createLink(file, temporary);
         }
         catch (FileAlreadyExistsException e) {
-            return; // another server on the same data directory created it first
+            // another server on the same data directory created it first; its key is the one
         }
-        Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
+        finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 }
