@@ -7,6 +7,7 @@ import dev.warden.policy.engine.Reason;
 import dev.warden.policy.model.AccessType;
 import dev.warden.policy.model.AccessValue;
 import dev.warden.policy.model.DataSource;
+import dev.warden.policy.model.User;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.policies.Audience;
 import dev.warden.policy.policies.Policy;
@@ -45,6 +46,7 @@ public final class AccessDecider
 {
     public static final int DECISION_CACHE_CAPACITY = 200_000;
     private static final int USER_MAPPING_CAPACITY = 100_000;
+    private static final int IMPERSONATION_CAPACITY = 100_000;
 
     /** The state of one revision and the decisions made on it. */
     private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables, DecisionCache cache) {}
@@ -58,6 +60,7 @@ public final class AccessDecider
     private final QueryPeople people;
     private final TableGrant unregistered;
     private final Map<String, Optional<String>> wardenUsers = new ConcurrentHashMap<>();
+    private final NonAdminImpersonations impersonations = new NonAdminImpersonations(IMPERSONATION_CAPACITY);
     private volatile Snapshot snapshot;
 
     public AccessDecider(WardenTrinoConfig config, PolicyReplica replica, QueryPeople people)
@@ -91,6 +94,10 @@ public final class AccessDecider
         return current == null ? -1 : current.revision();
     }
 
+    /**
+     * Whether Warden's decisions do not apply to this identity: a user in {@code warden.admin.users}, or one in a group
+     * of {@code warden.admin.groups}, unless a non-admin opened the session by impersonating them.
+     */
     public boolean isAdmin(Identity identity)
     {
         if (config.adminUsers().contains(identity.getUser())) {
@@ -98,10 +105,16 @@ public final class AccessDecider
         }
         for (String group : identity.getGroups()) {
             if (config.adminGroups().contains(group)) {
-                return true;
+                return !impersonations.isImpersonatedByNonAdmin(identity);
             }
         }
         return false;
+    }
+
+    /** Remembers an impersonation the access control allowed, for {@link #isAdmin}. */
+    public void impersonationAllowed(Identity impersonator, String user)
+    {
+        impersonations.allowed(impersonator, user, isAdmin(impersonator));
     }
 
     public boolean isAdminName(String user)
@@ -147,11 +160,44 @@ public final class AccessDecider
             return TableGrant.refused(dataSourceId, "it is Warden data source '%s', and Trino user '%s' has no Warden user (%s does not match the name)"
                     .formatted(dataSource.id(), person.getUser(), WardenTrinoConfig.USER_MAPPING));
         }
-        Optional<String> project = Optional.ofNullable(person.getExtraCredentials().get(config.projectCredential()))
-                .map(String::strip)
-                .filter(name -> !name.isEmpty());
+        Optional<String> project = requestedProject(person);
         return current.cache().get(new DecisionCache.Key(wardenUser.get(), project, dataSource.id()),
                 () -> decide(current, wardenUser.get(), project, dataSource));
+    }
+
+    /** Who a query acts for in Warden, for the audit; empty when the Trino user maps to no Warden user. */
+    public Optional<ActingFor> actingFor(Identity person)
+    {
+        Optional<String> wardenUser = wardenUser(person.getUser());
+        if (wardenUser.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> project = requestedProject(person);
+        Snapshot current = snapshot;
+        if (project.isEmpty() && current != null) {
+            project = Optional.ofNullable(current.state().users().get(wardenUser.get())).flatMap(User::currentProject);
+        }
+        return Optional.of(new ActingFor(wardenUser.get(), project));
+    }
+
+    /**
+     * @param project the project named by the query's extra credential, else the user's current project
+     */
+    public record ActingFor(String wardenUser, Optional<String> project)
+    {
+        public ActingFor
+        {
+            requireNonNull(wardenUser, "wardenUser is null");
+            requireNonNull(project, "project is null");
+        }
+    }
+
+    /** The project the query's extra credential names, if it names one. */
+    private Optional<String> requestedProject(Identity person)
+    {
+        return Optional.ofNullable(person.getExtraCredentials().get(config.projectCredential()))
+                .map(String::strip)
+                .filter(name -> !name.isEmpty());
     }
 
     /** Whether a schema holds registered tables; before the first snapshot nobody knows, so it might. */

@@ -86,6 +86,7 @@ public final class WardenAccessControl
         if (!mayImpersonate(identity.getUser(), isAdmin(identity), userName)) {
             AccessDeniedException.denyImpersonateUser(identity.getUser(), userName, impersonationRule());
         }
+        decider.impersonationAllowed(identity, userName);
     }
 
     @SuppressWarnings("deprecation")
@@ -105,6 +106,7 @@ public final class WardenAccessControl
     public void checkCanExecuteQuery(Identity identity, QueryId queryId)
     {
         people.started(queryId, identity);
+        decider.actingFor(identity).ifPresent(acting -> ledger.recordPerson(queryId.getId(), acting.wardenUser(), acting.project()));
     }
 
     @Override

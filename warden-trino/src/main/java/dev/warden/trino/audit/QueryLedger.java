@@ -15,18 +15,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What the access control decided during each running query (the policies it applied to each data source, and what
- * it denied), kept until the event listener reports the query. The access control writes; the event listener takes
+ * What the access control decided during each running query (the Warden user and project it acted for, the policies
+ * it applied to each data source, and what it denied), kept until the event listener reports the query. The access control writes; the event listener takes
  * a query's entry when the query completes. Queries that never complete are forgotten oldest first beyond
  * {@code capacity}.
  */
 public final class QueryLedger
 {
-    /** What was decided for one query. */
-    public record Entry(Map<String, Set<String>> policiesByDataSource, List<String> denials)
+    /**
+     * What was decided for one query.
+     *
+     * @param wardenUser the Warden user the query acted as; empty when the Trino user maps to none
+     * @param project the Warden project the query acted under: the one its extra credential named, else the user's
+     *         current project
+     */
+    public record Entry(Optional<String> wardenUser, Optional<String> project, Map<String, Set<String>> policiesByDataSource, List<String> denials)
     {
         public Entry
         {
+            requireNonNull(wardenUser, "wardenUser is null");
+            requireNonNull(project, "project is null");
             policiesByDataSource = Map.copyOf(policiesByDataSource);
             denials = List.copyOf(denials);
         }
@@ -34,8 +42,16 @@ public final class QueryLedger
 
     private static final class Recording
     {
+        private Optional<String> wardenUser = Optional.empty();
+        private Optional<String> project = Optional.empty();
         private final Map<String, Set<String>> policiesByDataSource = new TreeMap<>();
         private final List<String> denials = new ArrayList<>();
+
+        synchronized void person(String wardenUser, Optional<String> project)
+        {
+            this.wardenUser = Optional.of(wardenUser);
+            this.project = project;
+        }
 
         synchronized void policies(String dataSourceId, Collection<String> policyIds)
         {
@@ -51,7 +67,7 @@ public final class QueryLedger
         {
             Map<String, Set<String>> policies = new LinkedHashMap<>();
             policiesByDataSource.forEach((dataSource, ids) -> policies.put(dataSource, Set.copyOf(ids)));
-            return new Entry(policies, denials);
+            return new Entry(wardenUser, project, policies, denials);
         }
     }
 
@@ -65,6 +81,13 @@ public final class QueryLedger
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.capacity = capacity;
+    }
+
+    public void recordPerson(String queryId, String wardenUser, Optional<String> project)
+    {
+        requireNonNull(wardenUser, "wardenUser is null");
+        requireNonNull(project, "project is null");
+        recording(queryId).person(wardenUser, project);
     }
 
     public void recordPolicies(String queryId, String dataSourceId, Collection<String> policyIds)

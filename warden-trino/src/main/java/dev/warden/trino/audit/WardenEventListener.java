@@ -17,7 +17,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Reports every completed query to the Warden server: who ran it, its text, the tables and columns it read, and,
- * from the {@link QueryLedger}, the policies the access control applied and what it denied. Events go through a
+ * from the {@link QueryLedger}, the Warden user and project it acted for, the policies the access control applied
+ * and what it denied. Events go through a
  * {@link QueryAuditSender}, which spools them so that a server outage loses none.
  */
 public final class WardenEventListener
@@ -62,8 +63,8 @@ public final class WardenEventListener
                 source,
                 queryId,
                 completed.getContext().getUser(),
-                Optional.empty(),
-                Optional.empty(),
+                decided.flatMap(QueryLedger.Entry::wardenUser),
+                decided.flatMap(QueryLedger.Entry::project),
                 completed.getMetadata().getQuery(),
                 completed.getCreateTime(),
                 completed.getEndTime(),

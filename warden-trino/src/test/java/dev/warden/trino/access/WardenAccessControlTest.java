@@ -73,7 +73,8 @@ class WardenAccessControlTest
         trino = TrinoWithWarden.start(directory, BUNDLE, Map.of(
                 WardenTrinoConfig.REGISTERED_OPERATIONS, "READ,WRITE,OWN",
                 WardenTrinoConfig.USER_MAPPING, "([a-z]+)",
-                WardenTrinoConfig.IMPERSONATORS, "gateway"));
+                WardenTrinoConfig.IMPERSONATORS, "gateway",
+                WardenTrinoConfig.ADMIN_GROUPS, "wardens"));
         trino.query(ADMIN, "CREATE TABLE memory.default.notes (id bigint, note varchar)");
         trino.query(ADMIN, "INSERT INTO memory.default.notes VALUES (1, 'first')");
     }
@@ -374,6 +375,41 @@ class WardenAccessControlTest
         assertThatThrownBy(() -> accessControl.checkCanSetUser(Optional.of(new BasicPrincipal("alice")), "carol")).isInstanceOf(AccessDeniedException.class);
     }
 
+    /**
+     * Trino's in-process queries carry neither principals nor groups, so this calls the SPI as Trino's server does:
+     * {@code checkCanImpersonateUser} for the authenticated identity, then every check with the session's identity,
+     * which carries the authenticated principal and the impersonated user's groups.
+     */
+    @Test
+    void impersonatingAUserWhoIsAnAdminThroughAGroupGivesANonAdminNoAdminPowers()
+    {
+        WardenAccessControl accessControl = trino.accessControl();
+        CatalogSchemaTableName customer = new CatalogSchemaTableName("tpch", "tiny", "customer");
+        // dora is an admin only through the group 'wardens', which Trino's impersonation check does not show.
+        Identity doraHerself = Identity.forUser("dora").withGroups(Set.of("wardens")).withPrincipal(new BasicPrincipal("dora")).build();
+        accessControl.checkCanExecuteQuery(doraHerself, QueryId.valueOf("dora_herself"));
+        accessControl.checkCanSelectFromColumns(new SystemSecurityContext(doraHerself, QueryId.valueOf("dora_herself"), Instant.now()), customer, Set.of("name"));
+        accessControl.checkCanReadSystemInformation(doraHerself);
+
+        BasicPrincipal gateway = new BasicPrincipal("gateway");
+        accessControl.checkCanImpersonateUser(Identity.forUser("gateway").withPrincipal(gateway).build(), "dora");
+        Identity doraByGateway = Identity.forUser("dora").withGroups(Set.of("wardens")).withPrincipal(gateway).build();
+        accessControl.checkCanExecuteQuery(doraByGateway, QueryId.valueOf("dora_by_gateway"));
+        SystemSecurityContext byGateway = new SystemSecurityContext(doraByGateway, QueryId.valueOf("dora_by_gateway"), Instant.now());
+        assertThatThrownBy(() -> accessControl.checkCanSelectFromColumns(byGateway, customer, Set.of("name")))
+                .hasMessageContaining("Warden cannot act for user 'dora': no user named 'dora'");
+        assertThatThrownBy(() -> accessControl.checkCanViewQueryOwnedBy(doraByGateway, Identity.ofUser("alice"))).isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> accessControl.checkCanReadSystemInformation(doraByGateway)).isInstanceOf(AccessDeniedException.class);
+
+        // An admin who impersonates dora gets what dora gets.
+        BasicPrincipal root = new BasicPrincipal(ADMIN);
+        accessControl.checkCanImpersonateUser(Identity.forUser(ADMIN).withPrincipal(root).build(), "dora");
+        Identity doraByRoot = Identity.forUser("dora").withGroups(Set.of("wardens")).withPrincipal(root).build();
+        accessControl.checkCanExecuteQuery(doraByRoot, QueryId.valueOf("dora_by_root"));
+        accessControl.checkCanSelectFromColumns(new SystemSecurityContext(doraByRoot, QueryId.valueOf("dora_by_root"), Instant.now()), customer, Set.of("name"));
+        accessControl.checkCanReadSystemInformation(doraByRoot);
+    }
+
     @Test
     void tableFunctionsThatPassSqlThroughAreBlockedInEveryCatalog()
     {
@@ -428,6 +464,8 @@ class WardenAccessControlTest
         QueryRunner runner = trino.runner();
         QueryId queryId = runner.executeWithPlan(session("alice", Map.of()), "SELECT c.name, n.name FROM customer c JOIN nation n ON c.nationkey = n.nationkey").queryId();
         QueryLedger.Entry entry = trino.ledger().take(queryId.getId()).orElseThrow();
+        assertThat(entry.wardenUser()).contains("alice");
+        assertThat(entry.project()).isEmpty();
         assertThat(entry.policiesByDataSource()).containsOnlyKeys("tpch.customer", "tpch.nation");
         assertThat(entry.policiesByDataSource().get("tpch.customer")).contains("read-sales", "hash-names", "customer-segments").doesNotContain("urgent-prices");
         assertThat(entry.policiesByDataSource().get("tpch.nation")).containsExactlyInAnyOrder("read-sales", "nations-by-group");
@@ -438,6 +476,28 @@ class WardenAccessControlTest
         assertThat(trino.ledger().take(deniedId).orElseThrow().denials())
                 .containsExactly("Access Denied: Cannot select from table tpch.tiny.region: it is Warden data source 'tpch.region', to which Warden user 'bob' has no access. "
                         + "To ask for it: POST /api/v1/access-requests {\"dataSource\": \"tpch.region\", \"access\": \"READ\"}");
+    }
+
+    @Test
+    void theLedgerRecordsTheWardenUserAndTheProjectAQueryActsUnder()
+    {
+        QueryRunner runner = trino.runner();
+        QueryId underCredential = runner.executeWithPlan(session("alice", Map.of("warden.project", " fraud ")), "SELECT count(*) FROM nation").queryId();
+        assertThat(trino.ledger().take(underCredential.getId()).orElseThrow())
+                .extracting(QueryLedger.Entry::wardenUser, QueryLedger.Entry::project)
+                .containsExactly(Optional.of("alice"), Optional.of("fraud"));
+
+        QueryId underCurrentProject = runner.executeWithPlan(session("carol", Map.of()), "SELECT count(*) FROM nation").queryId();
+        assertThat(trino.ledger().take(underCurrentProject.getId()).orElseThrow())
+                .extracting(QueryLedger.Entry::wardenUser, QueryLedger.Entry::project)
+                .containsExactly(Optional.of("carol"), Optional.of("audit"));
+
+        // svc-1 does not match warden.user-mapping: its denial is recorded without a Warden user.
+        QueryFailedException unmapped = catchThrowableOfType(QueryFailedException.class, () -> trino.query("svc-1", "SELECT count(*) FROM customer"));
+        QueryLedger.Entry entry = trino.ledger().take(unmapped.getQueryId().getId()).orElseThrow();
+        assertThat(entry.denials()).singleElement().asString().contains("has no Warden user");
+        assertThat(entry.wardenUser()).isEmpty();
+        assertThat(entry.project()).isEmpty();
     }
 
     @Test

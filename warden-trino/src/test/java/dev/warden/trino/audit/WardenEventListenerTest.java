@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static io.trino.testing.TestingSession.testSessionBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,6 +95,8 @@ class WardenEventListenerTest
         JsonNode event = awaitEvent("?source=" + SOURCE + "&table=tpch.tiny.region");
         assertThat(event.get("queryText").asText()).isEqualTo(sql);
         assertThat(event.get("user").asText()).isEqualTo("alice");
+        assertThat(event.get("wardenUser").asText()).isEqualTo("alice.w");
+        assertThat(event.get("project").asText()).isEqualTo("fraud");
         assertThat(event.get("state").asText()).isEqualTo("FINISHED");
         assertThat(event.get("error").isNull()).isTrue();
         assertThat(event.get("tables").toString()).isEqualTo("""
@@ -113,6 +116,7 @@ class WardenEventListenerTest
 
         JsonNode event = awaitEvent("?source=" + SOURCE + "&user=alice&queryId=" + URLEncoder.encode(lastQueryIdOf(sql), StandardCharsets.UTF_8));
         assertThat(event.get("state").asText()).isEqualTo("FAILED");
+        assertThat(event.get("wardenUser").isNull()).as("no Warden user was recorded for this query").isTrue();
         assertThat(event.get("queryText").asText()).isEqualTo(sql);
         assertThat(event.get("error").get("code").asText()).isEqualTo("TABLE_NOT_FOUND");
         assertThat(event.get("error").get("message").asText()).contains("no_such_table");
@@ -167,6 +171,7 @@ class WardenEventListenerTest
         {
             String queryId = created.getMetadata().getQueryId();
             if (created.getMetadata().getQuery().contains("nation")) {
+                ledger.recordPerson(queryId, "alice.w", Optional.of("fraud"));
                 ledger.recordPolicies(queryId, "sales.nation", List.of("read-nation", "mask-name"));
             }
             if (created.getMetadata().getQuery().contains("no_such_table")) {

@@ -152,7 +152,12 @@ public final class TrinoWithWarden
     /** Each row of a query's result as a list of values. */
     public List<List<Object>> rows(String user, String sql)
     {
-        return query(user, sql).getMaterializedRows().stream().map(MaterializedRow::getFields).toList();
+        return rows(session(user, Map.of()), sql);
+    }
+
+    public List<List<Object>> rows(Session session, String sql)
+    {
+        return query(session, sql).getMaterializedRows().stream().map(MaterializedRow::getFields).toList();
     }
 
     /** Applies a bundle and waits until Trino decides with it. */
