@@ -1,5 +1,7 @@
 package dev.warden.trino.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.trino.testing.TrinoServerProcess;
 import dev.warden.trino.testing.WardenServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -7,11 +9,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,11 +25,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The plugin end to end: a real Warden server with the retail example (examples/retail) applied, and a real Trino
  * server with the plugin installed as docs/trino.md says, its API key given through Trino's ${ENV:...} substitution.
- * Different users, through Trino's JDBC driver, see different rows and differently masked values.
+ * Different users, through Trino's JDBC driver, see different rows and differently masked values, and the plugin's
+ * event listener reports their queries to the server.
  */
 class WardenAccessControlIT
 {
     private static final Path RETAIL_EXAMPLE = Path.of("..", "examples", "retail").toAbsolutePath().normalize();
+    private static final String AUDIT_SOURCE = "trino-it";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path directory;
@@ -47,6 +54,14 @@ class WardenAccessControlIT
                         warden.server-uri=%s
                         warden.api-key=${ENV:WARDEN_API_KEY}
                         """.formatted(warden.uri()))
+                .etcFile("event-listener.properties", """
+                        event-listener.name=warden
+                        warden.server-uri=%s
+                        warden.api-key=${ENV:WARDEN_API_KEY}
+                        warden.audit.source=%s
+                        warden.audit.spool-dir=%s
+                        warden.audit.flush-interval=200ms
+                        """.formatted(warden.uri(), AUDIT_SOURCE, directory.resolve("audit-spool")))
                 .environment("WARDEN_API_KEY", serviceKey)
                 .start();
     }
@@ -102,6 +117,50 @@ class WardenAccessControlIT
                 .hasMessageContaining("Access Denied");
         // unregistered data stays open: the memory catalog is not governed by Warden
         assertThat(strings("carol", "SELECT count(*) FROM (VALUES 1, 2) AS t(x)")).containsExactly("2");
+    }
+
+    /** The plugin's event listener and access control share one ledger, inside the real server as the plugin loads them. */
+    @Test
+    void queriesAreReportedToTheServerWithWhoAskedWhatWasAppliedAndWhatWasDenied()
+            throws Exception
+    {
+        String allowed = "SELECT count(*) FROM tpch.tiny.customer WHERE nationkey = 1";
+        strings("alice", allowed);
+        String denied = "SELECT count(*) FROM tpch.tiny.customer WHERE nationkey = 2";
+        assertThatThrownBy(() -> strings("carol", denied)).isInstanceOf(SQLException.class);
+
+        JsonNode aliceEvent = awaitEvent("alice", allowed);
+        assertThat(aliceEvent.get("wardenUser").asText()).isEqualTo("alice");
+        assertThat(aliceEvent.get("project").asText()).isEqualTo("fraud");
+        assertThat(aliceEvent.get("state").asText()).isEqualTo("FINISHED");
+        assertThat(aliceEvent.get("tables").toString()).contains("\"table\":\"tpch.tiny.customer\"");
+        JsonNode customer = aliceEvent.get("dataSources").get(0);
+        assertThat(customer.get("dataSource").asText()).isEqualTo("tpch.customer");
+        assertThat(customer.get("policies").toString()).contains("\"read-sales-data\"", "\"customers-by-segment\"");
+        assertThat(aliceEvent.get("denials")).isEmpty();
+
+        JsonNode carolEvent = awaitEvent("carol", denied);
+        assertThat(carolEvent.get("wardenUser").asText()).isEqualTo("carol");
+        assertThat(carolEvent.get("state").asText()).isEqualTo("FAILED");
+        assertThat(carolEvent.get("denials").get(0).asText())
+                .startsWith("Access Denied: Cannot select from table tpch.tiny.customer: it is Warden data source 'tpch.customer'");
+    }
+
+    private static JsonNode awaitEvent(String user, String queryText)
+            throws Exception
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = warden.send("GET", "/api/v1/audit/queries?source=" + AUDIT_SOURCE + "&user=" + user, null, warden.adminKey());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            for (JsonNode event : JSON.readTree(response.body()).get("events")) {
+                if (event.get("queryText").asText().equals(queryText)) {
+                    return event;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no audit event for %s's query %s within 30 s".formatted(user, queryText));
     }
 
     private static List<String> strings(String user, String query)

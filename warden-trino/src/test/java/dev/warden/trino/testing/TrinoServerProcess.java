@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +189,7 @@ public final class TrinoServerProcess
         private final Path installDirectory;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final Map<String, String> etcFiles = new LinkedHashMap<>();
+        private final Map<String, String> configProperties = new LinkedHashMap<>();
         private boolean wardenPlugin;
 
         private Builder(Path installDirectory)
@@ -212,6 +214,13 @@ public final class TrinoServerProcess
         public Builder etcFile(String name, String content)
         {
             etcFiles.put(requireNonNull(name, "name is null"), requireNonNull(content, "content is null"));
+            return this;
+        }
+
+        /** A line of etc/config.properties besides those every test server has, such as access-control.config-files. */
+        public Builder configProperty(String name, String value)
+        {
+            configProperties.put(requireNonNull(name, "name is null"), requireNonNull(value, "value is null"));
             return this;
         }
 
@@ -325,11 +334,13 @@ public final class TrinoServerProcess
                     "-XX:+EnableDynamicAgentLoading",
                     "-Djdk.attach.allowAttachSelf=true",
                     "-Dfile.encoding=UTF-8"));
-            Files.writeString(etc.resolve("config.properties"), lines(
+            List<String> config = new ArrayList<>(List.of(
                     "coordinator=true",
                     "node-scheduler.include-coordinator=true",
                     "http-server.http.port=" + port,
                     "discovery.uri=http://127.0.0.1:" + port));
+            configProperties.forEach((name, value) -> config.add(name + "=" + value));
+            Files.writeString(etc.resolve("config.properties"), lines(config.toArray(String[]::new)));
             Files.writeString(etc.resolve("log.properties"), lines("io.trino=INFO"));
             Files.writeString(catalogs.resolve("tpch.properties"), lines("connector.name=tpch"));
             Files.writeString(catalogs.resolve("memory.properties"), lines("connector.name=memory"));
