@@ -166,15 +166,7 @@ class WardenAccessControlIT
     private static List<String> strings(String user, String query)
             throws SQLException
     {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = trino.connect(user);
-                Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(query)) {
-            while (result.next()) {
-                values.add(result.getString(1));
-            }
-        }
-        return values;
+        return trino.firstColumn(user, query);
     }
 
     private static List<String> row(String user, String query)

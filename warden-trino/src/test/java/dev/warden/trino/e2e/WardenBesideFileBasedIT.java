@@ -8,11 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -115,14 +111,6 @@ class WardenBesideFileBasedIT
     private static List<String> strings(String user, String query)
             throws SQLException
     {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = trino.connect(user);
-                Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(query)) {
-            while (result.next()) {
-                values.add(result.getString(1));
-            }
-        }
-        return values;
+        return trino.firstColumn(user, query);
     }
 }

@@ -162,6 +162,21 @@ public final class TrinoServerProcess
         throw new TimeoutException("Trino had no active node after %s: %s".formatted(timeout, last.getMessage()));
     }
 
+    /** The first column of every row a query returns, as text, run as {@code user}. */
+    public List<String> firstColumn(String user, String sql)
+            throws SQLException
+    {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = connect(user);
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            while (result.next()) {
+                values.add(result.getString(1));
+            }
+        }
+        return values;
+    }
+
     /** What the server printed so far. */
     public String output()
     {
