@@ -44,9 +44,10 @@ class TrinoAccessControlBenchmark
     private static final List<String> USERS = List.of("alice", "bob");
     private static final List<String> TABLES = List.of("customer", "orders", "lineitem", "nation", "region", "supplier");
     /**
-     * TPC-H tiny queries over the tables both alice and bob may read. All but the last touch masked or filtered
-     * columns, so their SQL differs from allow-all's; the last reads a registered table the policies leave as it is,
-     * which isolates what deciding costs.
+     * TPC-H tiny queries over the tables both alice and bob may read. The policies mask or filter what the first,
+     * second, third, fifth and sixth read for them, so their SQL differs from allow-all's; the fourth and the last
+     * run the same SQL under every access control, and the last, on one registered table, isolates what deciding
+     * costs.
      */
     private static final List<String> QUERIES = List.of(
             "SELECT mktsegment, count(*), sum(acctbal) FROM tpch.tiny.customer GROUP BY mktsegment ORDER BY mktsegment",
