@@ -156,9 +156,11 @@ log "starting Trino $trino_uri with the Warden plugin (log: $dir/trino.log; abou
 WARDEN_API_KEY="$service_key" JAVA_HOME="$JAVA_HOME" "$trino/bin/launcher" run >"$dir/trino.log" 2>&1 &
 pids+=($!)
 wait_until "Trino" "${pids[1]}" 180 "$dir/trino.log" grep -q "======== SERVER STARTED ========" "$dir/trino.log"
-# Trino prints SERVER STARTED a few seconds before its coordinator schedules queries ("No nodes available").
+# Trino prints SERVER STARTED a few seconds before its coordinator schedules queries that read tables ("No nodes
+# available"; SELECT 1 already runs): wait until its node manager lists an active node (as TrinoServerProcess does).
 cli=("$java" --enable-native-access=ALL-UNNAMED -jar "$trino_cli" --server "$trino_uri")
-wait_until "Trino" "${pids[1]}" 60 "$dir/trino.log" "${cli[@]}" --user trino-readiness-check --execute "SELECT 1"
+wait_until "Trino" "${pids[1]}" 60 "$dir/trino.log" "${cli[@]}" --user trino-readiness-check \
+    --execute "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE fail('no active node yet') END FROM system.runtime.nodes WHERE state = 'active'"
 
 # --- 6: how to use it -------------------------------------------------------------------------------------------
 

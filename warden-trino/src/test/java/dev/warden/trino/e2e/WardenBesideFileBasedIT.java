@@ -29,7 +29,8 @@ class WardenBesideFileBasedIT
               "tables": [
                 {"user": "bob", "catalog": "tpch", "schema": "tiny", "table": "customer", "privileges": []},
                 {"user": "alice", "catalog": "tpch", "schema": "tiny", "table": "customer", "privileges": ["SELECT"], "filter": "nationkey < 10"},
-                {"catalog": "tpch", "privileges": ["SELECT"]}
+                {"catalog": "tpch", "privileges": ["SELECT"]},
+                {"catalog": "system", "privileges": ["SELECT"]}
               ]
             }
             """;

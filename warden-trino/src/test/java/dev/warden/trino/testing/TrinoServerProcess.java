@@ -42,6 +42,9 @@ public final class TrinoServerProcess
     private static final String STARTED = "======== SERVER STARTED ========";
     private static final List<String> CONNECTOR_PLUGINS = List.of("tpch", "memory");
     private static final String READINESS_USER = "trino-readiness-check";
+    private static final String NOT_READY = "no active node yet";
+    /** The same query as bin/lib/quickstart.sh waits with: it fails until the coordinator lists an active node. */
+    private static final String READINESS_QUERY = "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE fail('" + NOT_READY + "') END FROM system.runtime.nodes WHERE state = 'active'";
 
     private final Process process;
     private final int port;
@@ -135,8 +138,10 @@ public final class TrinoServerProcess
     }
 
     /**
-     * Waits until the coordinator schedules queries. "SERVER STARTED" is printed before the coordinator's node manager
-     * has seen its own announcement, and until then every query fails with "No nodes available to run query".
+     * Waits until the coordinator schedules queries that read tables. "SERVER STARTED" is printed before the
+     * coordinator's node manager has seen its own announcement; until then a query that reads a table fails with
+     * "No nodes available to run query", while one that reads none (SELECT 1) already runs on the coordinator. So this
+     * asks the node manager itself, through {@link #READINESS_QUERY}.
      */
     private void awaitActiveNode(Duration timeout)
             throws TimeoutException, InterruptedException
@@ -146,13 +151,14 @@ public final class TrinoServerProcess
         do {
             try (Connection connection = connect(READINESS_USER);
                     Statement statement = connection.createStatement();
-                    ResultSet result = statement.executeQuery("SELECT 1")) {
+                    ResultSet result = statement.executeQuery(READINESS_QUERY)) {
                 result.next();
                 return;
             }
             catch (SQLException e) {
-                if (!String.valueOf(e.getMessage()).contains("No nodes available")) {
-                    throw new IllegalStateException("Trino started but cannot run SELECT 1: " + e.getMessage(), e);
+                String message = String.valueOf(e.getMessage());
+                if (!message.contains("No nodes available") && !message.contains(NOT_READY)) {
+                    throw new IllegalStateException("Trino started but cannot run " + READINESS_QUERY + ": " + message, e);
                 }
                 last = e;
             }
