@@ -157,10 +157,12 @@ WARDEN_API_KEY="$service_key" JAVA_HOME="$JAVA_HOME" "$trino/bin/launcher" run >
 pids+=($!)
 wait_until "Trino" "${pids[1]}" 180 "$dir/trino.log" grep -q "======== SERVER STARTED ========" "$dir/trino.log"
 # Trino prints SERVER STARTED a few seconds before its coordinator schedules queries that read tables ("No nodes
-# available"; SELECT 1 already runs): wait until its node manager lists an active node (as TrinoServerProcess does).
+# available"; SELECT 1 already runs): wait until its node manager lists an active node, then for the node selector's
+# node map, which Trino keeps for 5 s, to be read again (as TrinoServerProcess does).
 cli=("$java" --enable-native-access=ALL-UNNAMED -jar "$trino_cli" --server "$trino_uri")
 wait_until "Trino" "${pids[1]}" 60 "$dir/trino.log" "${cli[@]}" --user trino-readiness-check \
     --execute "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE fail('no active node yet') END FROM system.runtime.nodes WHERE state = 'active'"
+sleep 6
 
 # --- 6: how to use it -------------------------------------------------------------------------------------------
 

@@ -43,6 +43,8 @@ public final class TrinoServerProcess
     private static final List<String> CONNECTOR_PLUGINS = List.of("tpch", "memory");
     private static final String READINESS_USER = "trino-readiness-check";
     private static final String NOT_READY = "no active node yet";
+    /** How long Trino 476's node selector keeps its node map (UniformNodeSelectorFactory), with a margin. */
+    private static final Duration NODE_MAP_MEMOIZATION = Duration.ofMillis(5_500);
     /** The same query as bin/lib/quickstart.sh waits with: it fails until the coordinator lists an active node. */
     private static final String READINESS_QUERY = "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE fail('" + NOT_READY + "') END FROM system.runtime.nodes WHERE state = 'active'";
 
@@ -141,7 +143,8 @@ public final class TrinoServerProcess
      * Waits until the coordinator schedules queries that read tables. "SERVER STARTED" is printed before the
      * coordinator's node manager has seen its own announcement; until then a query that reads a table fails with
      * "No nodes available to run query", while one that reads none (SELECT 1) already runs on the coordinator. So this
-     * asks the node manager itself, through {@link #READINESS_QUERY}.
+     * asks the node manager itself, through {@link #READINESS_QUERY}, and then waits out {@link #NODE_MAP_MEMOIZATION}:
+     * Trino's node selector keeps the node map it last read (possibly still empty) that long.
      */
     private void awaitActiveNode(Duration timeout)
             throws TimeoutException, InterruptedException
@@ -153,6 +156,7 @@ public final class TrinoServerProcess
                     Statement statement = connection.createStatement();
                     ResultSet result = statement.executeQuery(READINESS_QUERY)) {
                 result.next();
+                Thread.sleep(NODE_MAP_MEMOIZATION.toMillis());
                 return;
             }
             catch (SQLException e) {
