@@ -4,9 +4,6 @@ import dev.warden.bundle.BundleWriter;
 import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.state.PolicyState;
-import dev.warden.server.WardenServer;
-import dev.warden.server.auth.Permission;
-import dev.warden.server.config.ServerConfig;
 import dev.warden.trino.access.WardenAccessControl;
 import dev.warden.trino.access.WardenAccessControlFactory;
 import dev.warden.trino.audit.QueryLedger;
@@ -18,28 +15,26 @@ import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemSecurityContext;
 import io.trino.spi.type.VarcharType;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Issue #4's latency target for the access control itself: with 10,000 users, 10,000 tables and 1,000 policies
  * loaded, a warm check at most 50 µs at p99, and a first decision after a change at most 1 ms. Starts a server on a
- * temporary embedded store, applies the workload, and runs Warden's access control exactly as Trino would create it
+ * temporary embedded store in a JVM of its own ({@link BenchServer}), applies the workload, and runs Warden's access control exactly as Trino would create it
  * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
  * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}.
  * Arguments: {@code [warm samples (300000)] [changes (300)]}.
@@ -47,6 +42,9 @@ import java.util.Set;
 public final class AccessControlLatency
 {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Calls refused because the replica counted as stale: they measure a refusal, not a decision, so a run with any is void. */
+    private static final AtomicLong STALE_REFUSALS = new AtomicLong();
 
     private AccessControlLatency() {}
 
@@ -61,11 +59,9 @@ public final class AccessControlLatency
         PolicyWorkload.Shape shape = new PolicyWorkload.Shape(10_000, decision.attributesPerUser(), decision.groups(), 10_000, 30,
                 decision.globalPolicies(), decision.tagRoots(), decision.tagChildrenPerRoot());
         PolicyState state = PolicyWorkload.build(shape);
-        Path dataDirectory = Files.createTempDirectory("warden-access-latency");
-        try (WardenServer server = WardenServer.start(ServerConfig.load(Optional.empty(), Map.of("data-dir", dataDirectory.toString(), "http.port", "0"), Map.of()),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
-            String admin = server.apiKeys().create("bench", Set.of(Permission.ADMIN), Optional.empty(), "bench").key();
-            String service = server.apiKeys().create("trino", Set.of(Permission.SERVICE), Optional.empty(), "bench").key();
+        try (BenchServer server = BenchServer.start("6g")) {
+            String admin = server.adminKey();
+            String service = server.serviceKey();
             long revision = revisionOf(send(server.uri(), admin, "POST", "/api/v1/apply", BundleWriter.write(state, List.of())));
             System.out.printf("loaded %d users, %d tables of %d columns, %d policies%n", state.users().size(), state.dataSources().size(),
                     shape.columnsPerDataSource(), state.policies().size());
@@ -75,6 +71,9 @@ public final class AccessControlLatency
                     WardenTrinoConfig.API_KEY, service)), new QueryLedger(10_000));
             accessControl.start();
             awaitRevision(accessControl, revision);
+            // Loading a snapshot of this size takes the replica most of a minute, past which it counts as stale until
+            // it next hears from the server: a change seen makes sure it has.
+            awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-ready", "{\"name\": \"bench-ready\"}")));
 
             List<String> users = new ArrayList<>(state.users().keySet());
             List<DataSource> tables = new ArrayList<>(state.dataSources().values());
@@ -108,9 +107,9 @@ public final class AccessControlLatency
             }
             report("uncached pairs on an unchanged revision, the last 10,000 of 30,000", Arrays.copyOfRange(uncached, 20_000, 30_000));
 
-            // The engine keeps a plan per data source across changes that leave the policies alone, for up to 4,096 data
-            // sources; the JIT warm-up pushed the working set's out. Past a change (so that no decision is cached) the
-            // working set is asked about again, which plans its tables again.
+            // The replica keeps a plan per data source across changes that leave the policies alone (16,384 by default,
+            // more than this workload's tables). Past a change (so that no decision is cached) the working set is asked
+            // about again, so that its plans and user contexts were used lately, as a busy cluster's are.
             List<DataSource> queriedTables = workingSet.stream().map(Probe::dataSource).distinct().toList();
             // Twice, as the plan cache may have started afresh during the first round.
             for (int round = 0; round < 2; round++) {
@@ -120,27 +119,48 @@ public final class AccessControlLatency
 
             // After a change: a new revision, so no decision is cached for it. Time the first check of a random user,
             // alternately on a table of the working set (queried lately, as most tables a query names are) and on
-            // any of the 10,000 tables (most of them queried by nobody lately, so planned afresh).
+            // any of the 10,000 tables (most of them queried by nobody lately, so their plans are cold in the CPU's
+            // caches, or not made yet). Note which samples a garbage collection overlapped, to tell the collector's
+            // pauses from the deciding.
             long[] queriedLately = new long[changes / 2];
             long[] anyTable = new long[changes - changes / 2];
+            boolean[] collected = new boolean[changes];
+            long[] queriedLatelyCpu = new long[changes / 2];
+            long[] anyTableCpu = new long[changes - changes / 2];
             for (int i = 0; i < changes; i++) {
                 long changed = revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-change-" + i, "{\"name\": \"bench-change-" + i + "\"}"));
                 awaitRevision(accessControl, changed);
                 List<DataSource> from = i % 2 == 0 ? queriedTables : tables;
                 Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), from.get(random.nextInt(from.size())), "first" + i);
+                long collectionsBefore = collections();
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
                 call(accessControl, probe);
                 long elapsed = System.nanoTime() - start;
+                long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+                collected[i] = collections() != collectionsBefore;
                 if (i % 2 == 0) {
                     queriedLately[i / 2] = elapsed;
+                    queriedLatelyCpu[i / 2] = cpu;
                 }
                 else {
                     anyTable[i / 2] = elapsed;
+                    anyTableCpu[i / 2] = cpu;
                 }
             }
             report("first decision after a change, on a table queried lately: the same three calls", queriedLately);
             report("first decision after a change, on any table: the same three calls", anyTable);
+            reportWithoutCollections("first decision after a change, on a table queried lately", queriedLately, collected, 0);
+            reportWithoutCollections("first decision after a change, on any table", anyTable, collected, 1);
+            // Wall time includes any time the calling thread waited for a core; on 2 cores shared with the server and the
+            // replica's own work right after a change, that is not the deciding's cost. The thread's CPU time is.
+            report("first decision after a change, on a table queried lately: CPU time of the calling thread", queriedLatelyCpu);
+            report("first decision after a change, on any table: CPU time of the calling thread", anyTableCpu);
             accessControl.shutdown();
+            if (STALE_REFUSALS.get() > 0) {
+                System.out.printf("VOID: %,d calls were refused because the replica was stale; these figures do not measure decisions%n", STALE_REFUSALS.get());
+                System.exit(1);
+            }
         }
     }
 
@@ -168,6 +188,9 @@ public final class AccessControlLatency
         }
         catch (io.trino.spi.security.AccessDeniedException e) {
             // a user without access to the table: Trino stops at the check
+            if (e.getMessage().contains("no contact with its server")) {
+                STALE_REFUSALS.incrementAndGet();
+            }
         }
     }
 
@@ -177,6 +200,32 @@ public final class AccessControlLatency
         Arrays.sort(sorted);
         System.out.printf("%s (%,d samples): p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs%n", what, sorted.length,
                 percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999), sorted[sorted.length - 1] / 1_000.0);
+    }
+
+    /** The samples of one kind (every other change, from {@code first}) that no garbage collection overlapped. */
+    private static void reportWithoutCollections(String what, long[] nanos, boolean[] collected, int first)
+    {
+        long[] quiet = new long[nanos.length];
+        int count = 0;
+        for (int i = 0; i < nanos.length; i++) {
+            if (!collected[2 * i + first]) {
+                quiet[count++] = nanos[i];
+            }
+        }
+        if (count == 0) {
+            System.out.printf("%s: a garbage collection overlapped every sample%n", what);
+            return;
+        }
+        report("%s, without the %d a garbage collection overlapped".formatted(what, nanos.length - count), Arrays.copyOf(quiet, count));
+    }
+
+    private static long collections()
+    {
+        long total = 0;
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, collector.getCollectionCount());
+        }
+        return total;
     }
 
     private static double percentile(long[] sorted, double fraction)

@@ -342,7 +342,7 @@ public final class PolicyReplica
     }
 
     /** The state built from all the documents, as on a snapshot. */
-    private static Replicated build(long revision, List<EntityDocument> documents)
+    private Replicated build(long revision, List<EntityDocument> documents)
     {
         StateDocuments loaded;
         try {
@@ -351,7 +351,7 @@ public final class PolicyReplica
         catch (BundleException e) {
             throw new WardenClientException("the state at revision %d does not load: %s".formatted(revision, e.getMessage()), e);
         }
-        return new Replicated(revision, loaded, new PolicyEngine(loaded.state()));
+        return new Replicated(revision, loaded, new PolicyEngine(loaded.state(), config.planCacheDataSources()));
     }
 
     private void install(Replicated replicated)

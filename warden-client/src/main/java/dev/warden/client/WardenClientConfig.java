@@ -14,6 +14,8 @@ import static java.util.Objects.requireNonNull;
  * @param reconnectBackoffMin the first delay before retrying after a failed request
  * @param reconnectBackoffMax the longest delay between retries; delays double from the minimum up to it
  * @param stalenessBound how long without a successful response before the replica counts as stale
+ * @param planCacheDataSources how many data sources' plans the replica's engine keeps, so that deciding on one
+ *         need not plan it first; past it, the cache starts afresh
  */
 public record WardenClientConfig(
         URI serverUri,
@@ -21,12 +23,15 @@ public record WardenClientConfig(
         int pollWaitSeconds,
         Duration reconnectBackoffMin,
         Duration reconnectBackoffMax,
-        Duration stalenessBound)
+        Duration stalenessBound,
+        int planCacheDataSources)
 {
     public static final int DEFAULT_POLL_WAIT_SECONDS = 30;
     public static final Duration DEFAULT_RECONNECT_BACKOFF_MIN = Duration.ofMillis(200);
     public static final Duration DEFAULT_RECONNECT_BACKOFF_MAX = Duration.ofSeconds(10);
     public static final Duration DEFAULT_STALENESS_BOUND = Duration.ofSeconds(60);
+    /** Enough for every table of most deployments; a plan takes 10 to 20 KB on a heavy policy workload (docs/benchmarks.md). */
+    public static final int DEFAULT_PLAN_CACHE_DATA_SOURCES = 16_384;
     /** The server holds a change-stream request open for at most this long. */
     public static final int MAX_POLL_WAIT_SECONDS = 60;
 
@@ -59,27 +64,35 @@ public record WardenClientConfig(
         if (stalenessBound.compareTo(Duration.ofSeconds(pollWaitSeconds)) <= 0) {
             throw new IllegalArgumentException("stalenessBound (%s) must be longer than pollWaitSeconds (%d s)".formatted(stalenessBound, pollWaitSeconds));
         }
+        if (planCacheDataSources < 0) {
+            throw new IllegalArgumentException("planCacheDataSources must not be negative, not " + planCacheDataSources);
+        }
     }
 
     /** A configuration with every default. */
     public static WardenClientConfig of(URI serverUri, String apiKey)
     {
-        return new WardenClientConfig(serverUri, apiKey, DEFAULT_POLL_WAIT_SECONDS, DEFAULT_RECONNECT_BACKOFF_MIN, DEFAULT_RECONNECT_BACKOFF_MAX, DEFAULT_STALENESS_BOUND);
+        return new WardenClientConfig(serverUri, apiKey, DEFAULT_POLL_WAIT_SECONDS, DEFAULT_RECONNECT_BACKOFF_MIN, DEFAULT_RECONNECT_BACKOFF_MAX, DEFAULT_STALENESS_BOUND, DEFAULT_PLAN_CACHE_DATA_SOURCES);
     }
 
     public WardenClientConfig withPollWaitSeconds(int pollWaitSeconds)
     {
-        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound);
+        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound, planCacheDataSources);
     }
 
     public WardenClientConfig withReconnectBackoff(Duration min, Duration max)
     {
-        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, min, max, stalenessBound);
+        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, min, max, stalenessBound, planCacheDataSources);
     }
 
     public WardenClientConfig withStalenessBound(Duration stalenessBound)
     {
-        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound);
+        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound, planCacheDataSources);
+    }
+
+    public WardenClientConfig withPlanCacheDataSources(int planCacheDataSources)
+    {
+        return new WardenClientConfig(serverUri, apiKey, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound, planCacheDataSources);
     }
 
     /** So that the key does not end up in logs. */
@@ -87,6 +100,6 @@ public record WardenClientConfig(
     public String toString()
     {
         return "WardenClientConfig[serverUri=%s, apiKey=***, pollWaitSeconds=%d, reconnectBackoffMin=%s, reconnectBackoffMax=%s, stalenessBound=%s]"
-                .formatted(serverUri, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound);
+                .formatted(serverUri, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound, planCacheDataSources);
     }
 }

@@ -17,14 +17,11 @@ import static java.util.Objects.requireNonNull;
  * reason text. {@link PolicyEngine} builds one per data source and reuses it for every user.
  *
  * @param notInForce reasons for the policies not in force here, in policy order: the first reasons of every decision
- * @param notInForceOrOverridden those, then the reasons of masks overridden on a column by a more specific mask: the
- *         first reasons of every decision that may read
  * @param notEvaluated reasons for masks and row filters when the user may not read
  */
 record DataSourcePlan(
         DataSource dataSource,
-        List<Reason> notInForce,
-        List<Reason> notInForceOrOverridden,
+        NotInForceReasons notInForce,
         List<PlannedSubscription> subscriptions,
         List<Reason> notEvaluated,
         Masks masks,
@@ -33,12 +30,17 @@ record DataSourcePlan(
     DataSourcePlan
     {
         requireNonNull(dataSource, "dataSource is null");
-        notInForce = List.copyOf(notInForce);
-        notInForceOrOverridden = List.copyOf(notInForceOrOverridden);
+        requireNonNull(notInForce, "notInForce is null");
         subscriptions = List.copyOf(subscriptions);
         notEvaluated = List.copyOf(notEvaluated);
         requireNonNull(masks, "masks is null");
         rows = List.copyOf(rows);
+    }
+
+    /** The reasons not in force, then those of masks overridden on a column: the first reasons of every decision that may read. */
+    List<Reason> notInForceOrOverridden()
+    {
+        return new ReasonList(notInForce, masks.overridden());
     }
 
     /** Enough room for every reason a decision on this data source gives beyond {@link #notInForce}. */
@@ -50,17 +52,17 @@ record DataSourcePlan(
     /**
      * @param policies the masking policies in force, in creation order
      * @param conditions for each policy, the number of its applicability's condition in the engine's numbering
-     * @param overridden reasons for policies overridden on a column by a more specific one
+     * @param overridden reasons for policies overridden on a column by a more specific one, in column order
      * @param columns the columns some policy governs, in column order
      * @param reasons for each policy in {@code policies}, its reason when it applies to the user and when it does not
      */
-    record Masks(List<MaskingPolicy> policies, int[] conditions, List<Reason> overridden, List<GovernedColumn> columns, List<MaskReasons> reasons)
+    record Masks(List<MaskingPolicy> policies, int[] conditions, OverriddenReasons overridden, List<GovernedColumn> columns, List<MaskReasons> reasons)
     {
         Masks
         {
             policies = List.copyOf(policies);
             conditions = conditions.clone();
-            overridden = List.copyOf(overridden);
+            requireNonNull(overridden, "overridden is null");
             columns = List.copyOf(columns);
             reasons = List.copyOf(reasons);
         }
@@ -79,10 +81,19 @@ record DataSourcePlan(
     /** @param governsAColumn whether the policy governs some column, so that its outcome depends on the user */
     record MaskReasons(boolean governsAColumn, Optional<Reason> whenApplies, Optional<Reason> whenNot)
     {
+        /** For a policy that governs no column here because more specific ones govern every column it selects. */
+        static final MaskReasons NONE = new MaskReasons(false, Optional.empty(), Optional.empty());
+
         MaskReasons
         {
             requireNonNull(whenApplies, "whenApplies is null");
             requireNonNull(whenNot, "whenNot is null");
+        }
+
+        /** The same reason whoever asks: for a policy that governs no column. */
+        static MaskReasons always(Reason reason)
+        {
+            return new MaskReasons(false, Optional.of(reason), Optional.of(reason));
         }
     }
 

@@ -39,6 +39,21 @@ public record Decision(
         reasons = reasons instanceof ReasonList ? reasons : List.copyOf(reasons);
     }
 
+    /**
+     * The reasons that depend on who asks: every reason except the data source's policies not in force and masks
+     * overridden on a column, which come first in {@link #reasons}. Cheaper to scan than all of them, which can run
+     * to one per policy.
+     */
+    public List<Reason> userReasons()
+    {
+        if (reasons instanceof ReasonList list) {
+            return list.own();
+        }
+        return reasons.stream()
+                .filter(reason -> reason.outcome() != Reason.Outcome.NOT_IN_FORCE && reason.outcome() != Reason.Outcome.OVERRIDDEN)
+                .toList();
+    }
+
     public boolean allows(AccessValue value)
     {
         return accessValues.contains(value);

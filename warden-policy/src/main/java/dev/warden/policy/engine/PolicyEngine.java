@@ -84,7 +84,7 @@ public final class PolicyEngine
             Reason refuses,
             String applicability,
             String maskedWith,
-            Reason selectsNoColumn,
+            DataSourcePlan.MaskReasons selectsNoColumn,
             Reason notForUser,
             String rule,
             int condition) {}
@@ -186,7 +186,7 @@ public final class PolicyEngine
             case MaskingPolicy masking -> new Prepared(notEvaluated, null, null,
                     masking.applicability().describe(),
                     " with " + masking.method().describe() + masking.onlyWhere().map(sql -> " where " + sql.text()).orElse(""),
-                    reason(policy, Outcome.NOT_APPLIED, "in force, but " + masking.columns().describe() + " selects no column of this data source"),
+                    DataSourcePlan.MaskReasons.always(reason(policy, Outcome.NOT_APPLIED, "in force, but " + masking.columns().describe() + " selects no column of this data source")),
                     null, null, condition);
             case RowPolicy row -> new Prepared(notEvaluated, null, null, null, null, null,
                     reason(policy, Outcome.NOT_APPLIED, "does not apply to the user: it applies to " + row.applicability().describe()),
@@ -235,6 +235,26 @@ public final class PolicyEngine
     }
 
     /**
+     * Plans a data source ahead of the decisions on it, unless its plan is kept already or the cache is full, so that
+     * a first decision need not plan. For an enforcement point to call in the background after a change.
+     *
+     * @return whether there is room for more plans
+     */
+    public boolean prepare(DataSource dataSource)
+    {
+        requireNonNull(dataSource, "dataSource is null");
+        DataSourcePlan cached = plans.get(dataSource.id());
+        if (cached != null && cached.dataSource() == dataSource) {
+            return true;
+        }
+        if (plans.size() >= planCacheCapacity) {
+            return false;
+        }
+        plan(dataSource);
+        return true;
+    }
+
+    /**
      * What the engine can work out about a data source before knowing who asks, cached by data source so that a
      * decision does only the per-user steps. The cache holds plans by data source id, each used only for the data
      * source instance it was made for; it is bounded: past its capacity it starts afresh. Engines made by
@@ -259,26 +279,21 @@ public final class PolicyEngine
 
     private DataSourcePlan buildPlan(DataSource dataSource)
     {
-        BitSet candidates = index.candidates(dataSource);
+        int[] inForce = index.inForce(dataSource).stream().toArray();
         List<Policy> policies = index.policies();
-        List<Reason> notInForceHere = new ArrayList<>();
         List<SubscriptionPolicy> subscriptions = new ArrayList<>();
         List<MaskingPolicy> masks = new ArrayList<>();
-        BitSet masksInForce = new BitSet(policies.size());
-        int[] localMasks = new int[policies.size()];
+        int[] maskNumbers = new int[inForce.length];
+        int[] localMasks = new int[inForce.length];
         int localMaskCount = 0;
         List<RowPolicy> rows = new ArrayList<>();
-        for (int number = 0; number < policies.size(); number++) {
+        for (int number : inForce) {
             Policy policy = policies.get(number);
-            if (!candidates.get(number) || !policy.scope().covers(dataSource)) {
-                notInForceHere.add(notInForce.get(number));
-                continue;
-            }
             switch (policy) {
                 case SubscriptionPolicy subscription -> subscriptions.add(subscription);
                 case MaskingPolicy masking -> {
+                    maskNumbers[masks.size()] = number;
                     masks.add(masking);
-                    masksInForce.set(number);
                     if (masking.scope().isLocal()) {
                         localMasks[localMaskCount++] = number;
                     }
@@ -286,19 +301,17 @@ public final class PolicyEngine
                 case RowPolicy row -> rows.add(row);
             }
         }
-        List<DataSourcePlan.PlannedSubscription> plannedSubscriptions = subscriptions.stream()
-                .map(policy -> {
-                    Prepared texts = prepared.get(policy);
-                    return new DataSourcePlan.PlannedSubscription(policy, texts.condition(), texts.admits(), texts.refuses());
-                })
-                .toList();
+        List<DataSourcePlan.PlannedSubscription> plannedSubscriptions = new ArrayList<>(subscriptions.size());
+        for (SubscriptionPolicy policy : subscriptions) {
+            Prepared texts = prepared.get(policy);
+            plannedSubscriptions.add(new DataSourcePlan.PlannedSubscription(policy, texts.condition(), texts.admits(), texts.refuses()));
+        }
         List<Reason> notEvaluated = new ArrayList<>(masks.size() + rows.size());
         masks.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
         rows.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
-        DataSourcePlan.Masks plannedMasks = planMasks(dataSource, masks, masksInForce, Arrays.copyOf(localMasks, localMaskCount));
-        List<Reason> notInForceOrOverridden = new ArrayList<>(notInForceHere);
-        notInForceOrOverridden.addAll(plannedMasks.overridden());
-        return new DataSourcePlan(dataSource, notInForceHere, notInForceOrOverridden, plannedSubscriptions, notEvaluated, plannedMasks, planRows(dataSource, rows));
+        DataSourcePlan.Masks plannedMasks = planMasks(dataSource, masks, Arrays.copyOf(maskNumbers, masks.size()), Arrays.copyOf(localMasks, localMaskCount));
+        return new DataSourcePlan(dataSource, new NotInForceReasons(notInForce, inForce), plannedSubscriptions, notEvaluated,
+                plannedMasks, planRows(dataSource, rows));
     }
 
     private Set<AccessValue> decideAccess(UserContext user, DataSource dataSource, List<DataSourcePlan.PlannedSubscription> subscriptions, ConditionMemo memo, List<Reason> reasons)
@@ -352,66 +365,76 @@ public final class PolicyEngine
      * Which policy governs each column and what every masking policy's reason will be, for a user to whom it
      * applies and for one to whom it does not: all of that depends on the data source alone.
      */
-    private DataSourcePlan.Masks planMasks(DataSource dataSource, List<MaskingPolicy> policies, BitSet inForce, int[] localMasks)
+    private DataSourcePlan.Masks planMasks(DataSource dataSource, List<MaskingPolicy> policies, int[] numbers, int[] localMasks)
     {
-        List<Reason> overridden = new ArrayList<>();
-        Map<MaskingPolicy, List<String>> governed = new IdentityHashMap<>();
-        Map<MaskingPolicy, List<String>> shownNotes = new IdentityHashMap<>();
-        Map<MaskingPolicy, List<String>> maskNotes = new IdentityHashMap<>();
-        Set<MaskingPolicy> selectingSome = Collections.newSetFromMap(new IdentityHashMap<>());
+        int count = policies.size();
+        List<OverriddenReasons.Overriding> overridden = new ArrayList<>();
+        // By a policy's position in policies: the columns it governs, why each is shown when it does not apply, notes on its masks.
+        List<List<String>> governed = new ArrayList<>(Collections.nCopies(count, null));
+        List<List<String>> shownNotes = new ArrayList<>(Collections.nCopies(count, null));
+        List<List<String>> maskNotes = new ArrayList<>(Collections.nCopies(count, null));
+        boolean[] selectsSome = new boolean[count];
+        int[] selecting = new int[count];
+        int[] specificities = new int[count];
         List<DataSourcePlan.GovernedColumn> columns = new ArrayList<>();
-        List<MaskingPolicy> selecting = new ArrayList<>();
-        List<Integer> specificities = new ArrayList<>();
-        Map<MaskingPolicy, Integer> positions = new IdentityHashMap<>();
-        for (int i = 0; i < policies.size(); i++) {
-            positions.put(policies.get(i), i);
-        }
         for (Column column : dataSource.columns()) {
-            selectingInForce(column, localMasks, inForce, selecting, specificities);
-            if (selecting.isEmpty()) {
+            int selected = selectingInForce(column, numbers, localMasks, selecting, specificities);
+            if (selected == 0) {
                 continue;
             }
-            selectingSome.addAll(selecting);
-            MaskingPolicy governing = null;
+            int governing = -1;
             int governingSpecificity = Integer.MIN_VALUE;
-            for (int i = 0; i < selecting.size(); i++) {
+            for (int i = 0; i < selected; i++) {
+                selectsSome[selecting[i]] = true;
                 // Policies come in creation order, so on equal specificity the first one found stays.
-                if (specificities.get(i) > governingSpecificity) {
-                    governing = selecting.get(i);
-                    governingSpecificity = specificities.get(i);
+                if (specificities[i] > governingSpecificity) {
+                    governing = selecting[i];
+                    governingSpecificity = specificities[i];
                 }
             }
-            for (MaskingPolicy policy : selecting) {
-                if (policy != governing) {
-                    overridden.add(reason(policy, Outcome.OVERRIDDEN, "column '" + column.name() + "' is governed by the more specific policy '"
-                            + governing.name() + "' (named column > deeper tag > name pattern; then earlier created)"));
+            MaskingPolicy governingPolicy = policies.get(governing);
+            for (int i = 0; i < selected; i++) {
+                if (selecting[i] != governing) {
+                    overridden.add(new OverriddenReasons.Overriding(policies.get(selecting[i]), column.name(), governingPolicy));
                 }
             }
-            shownNotes.computeIfAbsent(governing, _ -> new ArrayList<>()).add("column '" + column.name() + "' shown: the policy applies to " + prepared.get(governing).applicability());
-            governed.computeIfAbsent(governing, _ -> new ArrayList<>()).add(column.name());
-            columns.add(new DataSourcePlan.GovernedColumn(column.name(), positions.get(governing), maskFor(governing, column, dataSource, maskNotes)));
+            listAt(shownNotes, governing).add("column '" + column.name() + "' shown: the policy applies to " + prepared.get(governingPolicy).applicability());
+            listAt(governed, governing).add(column.name());
+            columns.add(new DataSourcePlan.GovernedColumn(column.name(), governing, maskFor(governingPolicy, column, dataSource, listAt(maskNotes, governing))));
         }
-        List<DataSourcePlan.MaskReasons> reasons = new ArrayList<>(policies.size());
-        for (MaskingPolicy policy : policies) {
-            List<String> masked = governed.get(policy);
+        List<DataSourcePlan.MaskReasons> reasons = new ArrayList<>(count);
+        int[] conditions = new int[count];
+        for (int i = 0; i < count; i++) {
+            MaskingPolicy policy = policies.get(i);
+            Prepared texts = prepared.get(policy);
+            conditions[i] = texts.condition();
+            List<String> masked = governed.get(i);
             if (masked != null) {
-                List<String> notes = maskNotes.getOrDefault(policy, List.of());
+                List<String> notes = maskNotes.get(i);
                 reasons.add(new DataSourcePlan.MaskReasons(true,
-                        Optional.of(reason(policy, Outcome.APPLIED, "masks " + masked + prepared.get(policy).maskedWith()
-                                + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)))),
-                        Optional.of(reason(policy, Outcome.NOT_APPLIED, String.join("; ", shownNotes.get(policy))))));
+                        Optional.of(reason(policy, Outcome.APPLIED, "masks " + masked + texts.maskedWith()
+                                + (notes == null || notes.isEmpty() ? "" : "; " + String.join("; ", notes)))),
+                        Optional.of(reason(policy, Outcome.NOT_APPLIED, String.join("; ", shownNotes.get(i))))));
             }
             // A policy that selects a column either governs it or is overridden on it.
-            else if (!selectingSome.contains(policy)) {
-                Optional<Reason> selectsNone = Optional.of(prepared.get(policy).selectsNoColumn());
-                reasons.add(new DataSourcePlan.MaskReasons(false, selectsNone, selectsNone));
+            else if (!selectsSome[i]) {
+                reasons.add(texts.selectsNoColumn());
             }
             else {
-                reasons.add(new DataSourcePlan.MaskReasons(false, Optional.empty(), Optional.empty()));
+                reasons.add(DataSourcePlan.MaskReasons.NONE);
             }
         }
-        int[] conditions = policies.stream().mapToInt(policy -> prepared.get(policy).condition()).toArray();
-        return new DataSourcePlan.Masks(policies, conditions, overridden, columns, reasons);
+        return new DataSourcePlan.Masks(policies, conditions, new OverriddenReasons(overridden), columns, reasons);
+    }
+
+    private static List<String> listAt(List<List<String>> lists, int position)
+    {
+        List<String> list = lists.get(position);
+        if (list == null) {
+            list = new ArrayList<>();
+            lists.set(position, list);
+        }
+        return list;
     }
 
     private Map<String, Expression> decideMasks(DataSourcePlan plan, ConditionMemo memo, List<Reason> reasons)
@@ -437,14 +460,17 @@ public final class PolicyEngine
     }
 
     /**
-     * Fills {@code selecting} with the masks in force that select the column, in creation order, and
-     * {@code specificities} with how specifically each selects it. Global masks come from the index, so that a
-     * decision looks only at the few masks that can concern each column; local ones are few and are all asked.
+     * Fills {@code selecting} with the positions (in the plan's masks, which are in creation order) of the masks in
+     * force that select the column, in creation order, and {@code specificities} with how specifically each selects
+     * it; returns how many there are. Global masks come from the index, so that planning looks only at the few masks
+     * that can concern each column; local ones are few and are all asked.
+     *
+     * @param numbers the policy numbers of the masks in force, ascending
+     * @param localMasks the policy numbers of the local masks in force, ascending
      */
-    private void selectingInForce(Column column, int[] localMasks, BitSet inForce, List<MaskingPolicy> selecting, List<Integer> specificities)
+    private int selectingInForce(Column column, int[] numbers, int[] localMasks, int[] selecting, int[] specificities)
     {
-        selecting.clear();
-        specificities.clear();
+        int selected = 0;
         List<Policy> policies = index.policies();
         int[] global = index.globalMasksSelecting(column);
         int g = 0;
@@ -452,7 +478,8 @@ public final class PolicyEngine
         while (g < global.length || l < localMasks.length) {
             boolean takeGlobal = l >= localMasks.length || (g < global.length && global[g] < localMasks[l]);
             int number = takeGlobal ? global[g++] : localMasks[l++];
-            if (!inForce.get(number)) {
+            int position = Arrays.binarySearch(numbers, number);
+            if (position < 0) {
                 continue;
             }
             MaskingPolicy policy = (MaskingPolicy) policies.get(number);
@@ -461,18 +488,19 @@ public final class PolicyEngine
                     ? OptionalInt.of(ColumnSelector.PATTERN_SPECIFICITY)
                     : policy.columns().specificity(column);
             if (specificity.isPresent()) {
-                selecting.add(policy);
-                specificities.add(specificity.getAsInt());
+                selecting[selected] = position;
+                specificities[selected] = specificity.getAsInt();
+                selected++;
             }
         }
+        return selected;
     }
 
-    private static Expression maskFor(MaskingPolicy policy, Column column, DataSource dataSource, Map<MaskingPolicy, List<String>> notes)
+    private static Expression maskFor(MaskingPolicy policy, Column column, DataSource dataSource, List<String> notes)
     {
         Optional<String> refusal = policy.method().refusalFor(column.type());
         if (refusal.isPresent()) {
-            notes.computeIfAbsent(policy, _ -> new ArrayList<>())
-                    .add("column '" + column.name() + "' masked with NULL instead, because " + refusal.get());
+            notes.add("column '" + column.name() + "' masked with NULL instead, because " + refusal.get());
             return new Expression.NullLiteral(column.type());
         }
         Expression masked = castTo(policy.method().mask(column, dataSource.maskingSalt()), column);
@@ -482,8 +510,7 @@ public final class PolicyEngine
         CustomSql onlyWhere = policy.onlyWhere().get();
         List<String> missing = onlyWhere.missingColumns(dataSource);
         if (!missing.isEmpty()) {
-            notes.computeIfAbsent(policy, _ -> new ArrayList<>())
-                    .add("column '" + column.name() + "' masked in every row, because the condition names column(s) " + missing + " that the data source lacks");
+            notes.add("column '" + column.name() + "' masked in every row, because the condition names column(s) " + missing + " that the data source lacks");
             return masked;
         }
         // A condition that is NULL for a row masks that row: unknown must not reveal.

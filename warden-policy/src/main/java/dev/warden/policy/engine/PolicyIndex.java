@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Finds the policies that may concern a data source without looking at every policy: local policies by data
- * source id, global ones by the tags of the data source and of its columns (each tag and its ancestors), and
- * global masks by the tags and names of the columns they select. Policies are numbered densely in creation
- * order, so that a decision marks its candidates in a {@link BitSet} and visits them in that order.
+ * Finds the policies in force on a data source without looking at every policy. Every policy is indexed by its
+ * scope: local policies by data source id, global ones by the tags of data sources or of columns they cover (a data
+ * source's tags and its columns' tags are looked up with their ancestors), or as covering all data sources. Global
+ * masks are also indexed by what they select (column names and tags; name patterns are asked per column name), since
+ * a global mask is in force only on data sources where it may select a column. Policies are numbered densely in
+ * creation order, so that the policies in force are a {@link BitSet}, visited in that order.
  */
 final class PolicyIndex
 {
@@ -34,6 +36,7 @@ final class PolicyIndex
     private final Map<Tag, int[]> globalMasksBySelectedTag;
     private final Map<String, int[]> globalMasksBySelectedName;
     private final int[] globalMasksByPattern;
+    private final BitSet globalMasks;
     private final Map<Tag, List<Tag>> selfAndAncestors = new HashMap<>();
     /**
      * For each column name seen, the global masks whose name pattern matches it. Matching every pattern against
@@ -57,17 +60,17 @@ final class PolicyIndex
         Map<Tag, List<Integer>> masksByTag = new HashMap<>();
         Map<String, List<Integer>> masksByName = new HashMap<>();
         List<Integer> masksByPattern = new ArrayList<>();
+        this.globalMasks = new BitSet(policies.size());
         for (int number = 0; number < policies.size(); number++) {
             Policy policy = policies.get(number);
             final int n = number;
             if (policy instanceof MaskingPolicy masking && !policy.scope().isLocal()) {
-                // A global mask can only matter where it selects a column, so it is found through what it selects.
+                globalMasks.set(number);
                 switch (masking.columns()) {
                     case ColumnSelector.ByTag byTagSelector -> byTagSelector.tags().forEach(tag -> add(masksByTag, tag, n));
                     case ColumnSelector.ByName byName -> byName.names().forEach(name -> add(masksByName, name, n));
                     case ColumnSelector.ByNamePattern _ -> masksByPattern.add(n);
                 }
-                continue;
             }
             switch (policy.scope()) {
                 case PolicyScope.DataSources local -> local.ids().forEach(id -> add(byId, id, n));
@@ -93,28 +96,37 @@ final class PolicyIndex
         return policies;
     }
 
-    /** Marks every policy that may concern the data source; the caller checks scopes and selectors. */
-    BitSet candidates(DataSource dataSource)
+    /**
+     * The numbers of the policies in force on the data source: those whose scope covers it (as
+     * {@link PolicyScope#covers} decides), except global masks that select none of its columns by name or tag.
+     * Global masks that select by name pattern stay in force whatever the column names; whether they select a column
+     * is for the plan to find out.
+     */
+    BitSet inForce(DataSource dataSource)
     {
-        BitSet marked = new BitSet(policies.size());
-        mark(marked, byDataSourceId.get(dataSource.id()));
-        mark(marked, onAllDataSources);
+        BitSet covering = new BitSet(policies.size());
+        mark(covering, byDataSourceId.get(dataSource.id()));
+        mark(covering, onAllDataSources);
         for (Tag tag : dataSource.tags()) {
             for (Tag ancestor : ancestors(tag)) {
-                mark(marked, byDataSourceTag.get(ancestor));
+                mark(covering, byDataSourceTag.get(ancestor));
             }
         }
+        BitSet selecting = new BitSet(policies.size());
         for (Column column : dataSource.columns()) {
-            mark(marked, globalMasksBySelectedName.get(column.name()));
+            mark(selecting, globalMasksBySelectedName.get(column.name()));
             for (Tag tag : column.tags()) {
                 for (Tag ancestor : ancestors(tag)) {
-                    mark(marked, byColumnTag.get(ancestor));
-                    mark(marked, globalMasksBySelectedTag.get(ancestor));
+                    mark(covering, byColumnTag.get(ancestor));
+                    mark(selecting, globalMasksBySelectedTag.get(ancestor));
                 }
             }
         }
-        mark(marked, globalMasksByPattern);
-        return marked;
+        mark(selecting, globalMasksByPattern);
+        BitSet selectingNothing = (BitSet) globalMasks.clone();
+        selectingNothing.andNot(selecting);
+        covering.andNot(selectingNothing);
+        return covering;
     }
 
     /**

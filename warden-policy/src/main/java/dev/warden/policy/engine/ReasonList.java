@@ -1,6 +1,7 @@
 package dev.warden.policy.engine;
 
 import java.util.AbstractList;
+import java.util.Collections;
 import java.util.List;
 import java.util.RandomAccess;
 
@@ -22,6 +23,12 @@ final class ReasonList
     {
         this.shared = requireNonNull(shared, "shared is null");
         this.own = requireNonNull(own, "own is null");
+    }
+
+    /** The reasons beyond the shared ones. */
+    List<Reason> own()
+    {
+        return Collections.unmodifiableList(own);
     }
 
     @Override

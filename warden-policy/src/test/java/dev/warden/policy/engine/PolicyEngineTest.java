@@ -438,6 +438,33 @@ class PolicyEngineTest
     }
 
     @Test
+    void preparedPlansDecideAsPlansMadeOnDemandAndStopAtTheCacheCapacity()
+    {
+        DataSource customers = dataSource("customers", List.of(Column.of("id", "bigint"), Column.of("email", "varchar", "PII.Email")));
+        PolicyState state = readable()
+                .dataSource(customers)
+                .policy(grant("read-customers", on("customers"), AccessType.READ, anyone()))
+                .policy(mask("mask-email", everywhere(), taggedColumns("PII.Email"), new MaskMethod.Nullify(), exceptGroup("analysts")))
+                .build();
+
+        PolicyEngine oneplan = new PolicyEngine(state, 1);
+        assertThat(oneplan.prepare(ORDERS)).isTrue();
+        assertThat(oneplan.prepare(ORDERS)).as("a kept plan needs no room").isTrue();
+        assertThat(oneplan.prepare(customers)).as("the cache holds one plan").isFalse();
+
+        PolicyEngine prepared = new PolicyEngine(state);
+        prepared.prepare(ORDERS);
+        prepared.prepare(customers);
+        for (String user : List.of("alice", "bob", "hannah")) {
+            for (String dataSource : List.of("orders", "customers")) {
+                assertThat(prepared.decide(user, Optional.empty(), dataSource))
+                        .isEqualTo(new PolicyEngine(state, 0).decide(user, Optional.empty(), dataSource));
+            }
+        }
+        assertThat(new PolicyEngine(state, 0).prepare(ORDERS)).as("an engine that keeps no plans").isFalse();
+    }
+
+    @Test
     void decisionsDoNotDependOnTheOrderPoliciesWereAdded()
     {
         List<Policy> policies = new ArrayList<>(List.of(

@@ -33,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -43,13 +45,16 @@ import static java.util.Objects.requireNonNull;
  * It knows nothing of Trino's individual checks; {@link WardenAccessControl} maps those to operations.
  */
 public final class AccessDecider
+        implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(AccessDecider.class.getName());
     public static final int DECISION_CACHE_CAPACITY = 200_000;
     private static final int USER_MAPPING_CAPACITY = 100_000;
     private static final int IMPERSONATION_CAPACITY = 100_000;
+    private static final int USER_CONTEXT_CAPACITY = 100_000;
 
-    /** The state of one revision and the decisions made on it. */
-    private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables, DecisionCache cache) {}
+    /** The state of one revision, and the decisions and user contexts made on it. */
+    private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables, DecisionCache cache, Map<ActingFor, UserContext> users) {}
 
     /** Tables of the {@code system} catalog and of every {@code information_schema}: Trino filters their content through the access control. */
     private static final TableGrant SYSTEM_INFORMATION = TableGrant.limitedTo(Set.of(AccessValue.READ),
@@ -62,6 +67,8 @@ public final class AccessDecider
     private final Map<String, Optional<String>> wardenUsers = new ConcurrentHashMap<>();
     private final NonAdminImpersonations impersonations = new NonAdminImpersonations(IMPERSONATION_CAPACITY);
     private volatile Snapshot snapshot;
+    /** Plans the registered tables of each new revision in the background, so that first decisions on them need not. */
+    private final ExecutorService planner = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().daemon().name("warden-planner").unstarted(task));
 
     public AccessDecider(WardenTrinoConfig config, PolicyReplica replica, QueryPeople people)
     {
@@ -78,7 +85,47 @@ public final class AccessDecider
     {
         PolicyEngine engine = replica.engine();
         PolicyState state = engine.state();
-        snapshot = new Snapshot(revision, state, engine, RegisteredTables.of(state), new DecisionCache(DECISION_CACHE_CAPACITY));
+        Snapshot previous = snapshot;
+        // An update shares what it leaves unchanged, so sameness is identity here.
+        RegisteredTables tables = previous != null && previous.state().dataSources() == state.dataSources()
+                ? previous.tables()
+                : RegisteredTables.of(state);
+        Map<ActingFor, UserContext> users = new ConcurrentHashMap<>();
+        if (previous != null && previous.state().users() == state.users() && previous.state().groups() == state.groups() && previous.state().projects() == state.projects()) {
+            users.putAll(previous.users());
+        }
+        Snapshot next = new Snapshot(revision, state, engine, tables, new DecisionCache(DECISION_CACHE_CAPACITY), users);
+        snapshot = next;
+        planner.execute(() -> planRegisteredTables(next));
+    }
+
+    /**
+     * Plans every registered table that has no plan on this revision: after a snapshot or a policy change, none has.
+     * Stops when a newer revision arrives (its own task takes over) or the plan cache is full.
+     */
+    private void planRegisteredTables(Snapshot planned)
+    {
+        for (DataSource dataSource : planned.tables().dataSources()) {
+            if (snapshot != planned) {
+                return;
+            }
+            try {
+                if (!planned.engine().prepare(dataSource)) {
+                    return;
+                }
+            }
+            catch (RuntimeException e) {
+                // A decision on it will fail the same way, and be refused with the reason; the other tables still get plans.
+                LOG.log(System.Logger.Level.WARNING, "cannot plan Warden data source " + dataSource.id() + " at revision " + planned.revision(), e);
+            }
+        }
+    }
+
+    /** Stops planning in the background. */
+    @Override
+    public void close()
+    {
+        planner.shutdownNow();
     }
 
     /** Whether the first snapshot has arrived. */
@@ -261,7 +308,7 @@ public final class AccessDecider
         Optional<String> dataSourceId = Optional.of(dataSource.id());
         UserContext user;
         try {
-            user = current.state().userContext(wardenUser, project);
+            user = userContext(current, wardenUser, project);
         }
         catch (UnknownEntityException e) {
             String acting = project.map(name -> " under project '%s' (extra credential %s)".formatted(name, config.projectCredential())).orElse("");
@@ -283,7 +330,7 @@ public final class AccessDecider
         List<ViewExpression> rowFilters = decision.rowFilter()
                 .map(filter -> List.of(expression(catalog, schema, renderer.render(filter))))
                 .orElse(List.of());
-        List<String> applied = decision.reasons().stream()
+        List<String> applied = decision.userReasons().stream()
                 .filter(reason -> reason.outcome() == Reason.Outcome.APPLIED)
                 .map(Reason::policyId)
                 .filter(current.state().policies()::containsKey)
@@ -291,6 +338,21 @@ public final class AccessDecider
                 .toList();
         PolicyState state = current.state();
         return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied, wanted -> refusal(state, dataSource, decision, wanted));
+    }
+
+    /** The user's context on this revision, made once for all the tables they query. */
+    private static UserContext userContext(Snapshot current, String wardenUser, Optional<String> project)
+    {
+        ActingFor key = new ActingFor(wardenUser, project);
+        UserContext user = current.users().get(key);
+        if (user == null) {
+            user = current.state().userContext(wardenUser, project);
+            if (current.users().size() >= USER_CONTEXT_CAPACITY) {
+                current.users().clear();
+            }
+            current.users().put(key, user);
+        }
+        return user;
     }
 
     private String refusal(PolicyState state, DataSource dataSource, Decision decision, AccessValue wanted)
@@ -318,7 +380,7 @@ public final class AccessDecider
     /** How to get access: a request where an "anyone who asks" subscription covers the data source, else whom to ask. */
     private static String howToAsk(PolicyState state, DataSource dataSource, Decision decision, AccessType needed)
     {
-        Optional<AccessType> askable = decision.reasons().stream()
+        Optional<AccessType> askable = decision.userReasons().stream()
                 .filter(reason -> reason.outcome() == Reason.Outcome.NOT_APPLIED)
                 .map(reason -> state.policies().get(reason.policyId()))
                 .filter(AccessDecider::grantsOnRequest)

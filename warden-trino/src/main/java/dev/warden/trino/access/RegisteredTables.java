@@ -87,6 +87,12 @@ public final class RegisteredTables
         return schemas.contains(new SchemaKey(lower(catalog), lower(schema)));
     }
 
+    /** The data source registered for each table (the first of several, where a table is registered more than once). */
+    public List<DataSource> dataSources()
+    {
+        return tables.values().stream().map(Registration::dataSource).toList();
+    }
+
     public int size()
     {
         return tables.size();

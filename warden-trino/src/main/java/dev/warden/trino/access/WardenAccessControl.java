@@ -629,6 +629,7 @@ public final class WardenAccessControl
     public void shutdown()
     {
         replica.close();
+        decider.close();
     }
 
     // ---- helpers ----

@@ -2,6 +2,7 @@ package dev.warden.trino.audit;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,8 @@ public final class QueryLedger
     {
         private Optional<String> wardenUser = Optional.empty();
         private Optional<String> project = Optional.empty();
-        private final Map<String, Set<String>> policiesByDataSource = new TreeMap<>();
+        /** By data source, the collections of policy ids recorded; Trino asks several times per table, with one grant's collection. */
+        private final Map<String, List<Collection<String>>> policiesByDataSource = new TreeMap<>();
         private final List<String> denials = new ArrayList<>();
 
         synchronized void person(String wardenUser, Optional<String> project)
@@ -55,7 +57,13 @@ public final class QueryLedger
 
         synchronized void policies(String dataSourceId, Collection<String> policyIds)
         {
-            policiesByDataSource.computeIfAbsent(dataSourceId, _ -> new TreeSet<>()).addAll(policyIds);
+            List<Collection<String>> recorded = policiesByDataSource.computeIfAbsent(dataSourceId, _ -> new ArrayList<>(1));
+            for (Collection<String> known : recorded) {
+                if (known == policyIds) {
+                    return;
+                }
+            }
+            recorded.add(policyIds);
         }
 
         synchronized void denial(String message)
@@ -66,7 +74,11 @@ public final class QueryLedger
         synchronized Entry entry()
         {
             Map<String, Set<String>> policies = new LinkedHashMap<>();
-            policiesByDataSource.forEach((dataSource, ids) -> policies.put(dataSource, Set.copyOf(ids)));
+            policiesByDataSource.forEach((dataSource, recorded) -> {
+                Set<String> ids = new TreeSet<>();
+                recorded.forEach(ids::addAll);
+                policies.put(dataSource, Collections.unmodifiableSet(ids));
+            });
             return new Entry(wardenUser, project, policies, denials);
         }
     }

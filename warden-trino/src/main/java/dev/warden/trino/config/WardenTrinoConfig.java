@@ -36,6 +36,7 @@ import static java.util.Objects.requireNonNull;
  * @param userMapping turns a Trino user name into a Warden user name; a name it does not match has no Warden user
  * @param projectCredential the extra credential that names the project a query acts under
  * @param impersonators Trino users, beside admins, who may run queries as another (non-admin) user
+ * @param planCacheDataSources how many data sources' plans the replica keeps, so that a first decision need not plan
  */
 public record WardenTrinoConfig(
         URI serverUri,
@@ -48,7 +49,8 @@ public record WardenTrinoConfig(
         Duration stalenessBound,
         UserMapping userMapping,
         String projectCredential,
-        Set<String> impersonators)
+        Set<String> impersonators,
+        int planCacheDataSources)
 {
     public static final String SERVER_URI = Settings.SERVER_URI;
     public static final String API_KEY = Settings.API_KEY;
@@ -61,6 +63,7 @@ public record WardenTrinoConfig(
     public static final String USER_MAPPING = "warden.user-mapping";
     public static final String PROJECT_CREDENTIAL = "warden.project-credential";
     public static final String IMPERSONATORS = "warden.impersonation.users";
+    public static final String PLAN_CACHE = "warden.plan-cache";
 
     private static final Map<String, String> DEFAULTS = defaults();
     private static final String COMPONENT = "Warden access control";
@@ -77,6 +80,7 @@ public record WardenTrinoConfig(
         defaults.put(USER_MAPPING, "(.*)");
         defaults.put(PROJECT_CREDENTIAL, "warden.project");
         defaults.put(IMPERSONATORS, "");
+        defaults.put(PLAN_CACHE, String.valueOf(WardenClientConfig.DEFAULT_PLAN_CACHE_DATA_SOURCES));
         return Map.copyOf(defaults);
     }
 
@@ -93,6 +97,9 @@ public record WardenTrinoConfig(
         requireNonNull(userMapping, "userMapping is null");
         requireNonNull(projectCredential, "projectCredential is null");
         impersonators = Set.copyOf(impersonators);
+        if (planCacheDataSources < 0) {
+            throw new IllegalArgumentException("planCacheDataSources must not be negative");
+        }
     }
 
     /**
@@ -122,10 +129,11 @@ public record WardenTrinoConfig(
         if (projectCredential.isEmpty()) {
             problems.add(PROJECT_CREDENTIAL + ": must name an extra credential, such as warden.project");
         }
+        int planCache = Settings.integer(values, PLAN_CACHE, 0, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
         return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions,
                 Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
-                stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()));
+                stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache);
     }
 
     /** How the replica inside the plugin reaches the server. */
@@ -135,15 +143,16 @@ public record WardenTrinoConfig(
         int pollWaitSeconds = (int) Math.clamp(stalenessBound.toSeconds() / 3, 1, WardenClientConfig.DEFAULT_POLL_WAIT_SECONDS);
         return WardenClientConfig.of(serverUri, apiKey)
                 .withPollWaitSeconds(pollWaitSeconds)
-                .withStalenessBound(stalenessBound);
+                .withStalenessBound(stalenessBound)
+                .withPlanCacheDataSources(planCacheDataSources);
     }
 
     /** So that the key does not end up in logs. */
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.warden.policy.model.AccessValue;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +31,7 @@ class WardenTrinoConfigTest
         assertThat(config.projectCredential()).isEqualTo("warden.project");
         assertThat(config.userMapping().wardenUser("alice")).contains("alice");
         assertThat(config.clientConfig().pollWaitSeconds()).isEqualTo(20);
+        assertThat(config.clientConfig().planCacheDataSources()).isEqualTo(16_384);
     }
 
     @Test
@@ -41,6 +43,7 @@ class WardenTrinoConfigTest
                 "warden.allowed.unregistered.operations", "READ,DELETE",
                 "warden.staleness-bound", "soon",
                 "warden.user-mapping", "(unclosed",
+                "warden.plan-cache", "-1",
                 "warden.admin-user", "root")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("warden.admin-user: unknown property")
@@ -49,13 +52,22 @@ class WardenTrinoConfigTest
                 .hasMessageContaining("warden.allowed.registered.operations: CREATE cannot be granted on registered data")
                 .hasMessageContaining("warden.allowed.unregistered.operations: unknown operation 'DELETE'")
                 .hasMessageContaining("warden.staleness-bound: not a duration")
-                .hasMessageContaining("warden.user-mapping: not a regular expression");
+                .hasMessageContaining("warden.user-mapping: not a regular expression")
+                .hasMessageContaining("warden.plan-cache: must be a whole number from 0 to 10000000, not '-1'");
+    }
+
+    @Test
+    void thePlanCacheReachesTheReplica()
+    {
+        Map<String, String> properties = new HashMap<>(REQUIRED);
+        properties.put("warden.plan-cache", "50000");
+        assertThat(WardenTrinoConfig.parse(properties).clientConfig().planCacheDataSources()).isEqualTo(50_000);
     }
 
     @Test
     void userMappingTakesTheFirstGroupOfAWholeMatch()
     {
-        Map<String, String> properties = new java.util.HashMap<>(REQUIRED);
+        Map<String, String> properties = new HashMap<>(REQUIRED);
         properties.put("warden.user-mapping", "(.+)@example\\.com");
         properties.put("warden.admin.users", " admin , ops ");
         properties.put("warden.staleness-bound", "5m");
@@ -71,7 +83,7 @@ class WardenTrinoConfigTest
     @Test
     void aStalenessBoundTooShortToPollWithinIsRefused()
     {
-        Map<String, String> properties = new java.util.HashMap<>(REQUIRED);
+        Map<String, String> properties = new HashMap<>(REQUIRED);
         properties.put("warden.staleness-bound", "2s");
         assertThatThrownBy(() -> WardenTrinoConfig.parse(properties))
                 .hasMessageContaining("warden.staleness-bound: must be at least 3s");
