@@ -25,7 +25,6 @@ import dev.warden.policy.state.PolicyState;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
