@@ -54,7 +54,19 @@ public final class AccessDecider
     private static final int USER_CONTEXT_CAPACITY = 100_000;
 
     /** The state of one revision, and the decisions and user contexts made on it. */
-    private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables, DecisionCache cache, Map<ActingFor, UserContext> users) {}
+    private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables,
+            RevisionCache<DecisionKey, TableGrant> decisions, RevisionCache<ActingFor, UserContext> users) {}
+
+    /** A decision's key: the Warden user, the project the query names (if any), and the data source. */
+    record DecisionKey(String wardenUser, Optional<String> project, String dataSourceId)
+    {
+        DecisionKey
+        {
+            requireNonNull(wardenUser, "wardenUser is null");
+            requireNonNull(project, "project is null");
+            requireNonNull(dataSourceId, "dataSourceId is null");
+        }
+    }
 
     /** Tables of the {@code system} catalog and of every {@code information_schema}: Trino filters their content through the access control. */
     private static final TableGrant SYSTEM_INFORMATION = TableGrant.limitedTo(Set.of(AccessValue.READ),
@@ -90,11 +102,12 @@ public final class AccessDecider
         RegisteredTables tables = previous != null && previous.state().dataSources() == state.dataSources()
                 ? previous.tables()
                 : RegisteredTables.of(state);
-        Map<ActingFor, UserContext> users = new ConcurrentHashMap<>();
-        if (previous != null && previous.state().users() == state.users() && previous.state().groups() == state.groups() && previous.state().projects() == state.projects()) {
-            users.putAll(previous.users());
-        }
-        Snapshot next = new Snapshot(revision, state, engine, tables, new DecisionCache(DECISION_CACHE_CAPACITY), users);
+        // A user's context depends on users, groups and projects alone: while those are unchanged, so are the contexts.
+        RevisionCache<ActingFor, UserContext> users = previous != null
+                && previous.state().users() == state.users() && previous.state().groups() == state.groups() && previous.state().projects() == state.projects()
+                ? previous.users()
+                : new RevisionCache<>(USER_CONTEXT_CAPACITY);
+        Snapshot next = new Snapshot(revision, state, engine, tables, new RevisionCache<>(DECISION_CACHE_CAPACITY), users);
         snapshot = next;
         planner.execute(() -> planRegisteredTables(next));
     }
@@ -208,7 +221,7 @@ public final class AccessDecider
                     .formatted(dataSource.id(), person.getUser(), WardenTrinoConfig.USER_MAPPING));
         }
         Optional<String> project = requestedProject(person);
-        return current.cache().get(new DecisionCache.Key(wardenUser.get(), project, dataSource.id()),
+        return current.decisions().get(new DecisionKey(wardenUser.get(), project, dataSource.id()),
                 () -> decide(current, wardenUser.get(), project, dataSource));
     }
 
@@ -308,7 +321,7 @@ public final class AccessDecider
         Optional<String> dataSourceId = Optional.of(dataSource.id());
         UserContext user;
         try {
-            user = userContext(current, wardenUser, project);
+            user = current.users().get(new ActingFor(wardenUser, project), () -> current.state().userContext(wardenUser, project));
         }
         catch (UnknownEntityException e) {
             String acting = project.map(name -> " under project '%s' (extra credential %s)".formatted(name, config.projectCredential())).orElse("");
@@ -338,21 +351,6 @@ public final class AccessDecider
                 .toList();
         PolicyState state = current.state();
         return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied, wanted -> refusal(state, dataSource, decision, wanted));
-    }
-
-    /** The user's context on this revision, made once for all the tables they query. */
-    private static UserContext userContext(Snapshot current, String wardenUser, Optional<String> project)
-    {
-        ActingFor key = new ActingFor(wardenUser, project);
-        UserContext user = current.users().get(key);
-        if (user == null) {
-            user = current.state().userContext(wardenUser, project);
-            if (current.users().size() >= USER_CONTEXT_CAPACITY) {
-                current.users().clear();
-            }
-            current.users().put(key, user);
-        }
-        return user;
     }
 
     private String refusal(PolicyState state, DataSource dataSource, Decision decision, AccessValue wanted)

@@ -70,16 +70,16 @@ class AccessControlPartsTest
     @Test
     void theDecisionCacheComputesOnceAndStartsOverAtCapacity()
     {
-        DecisionCache cache = new DecisionCache(2);
+        RevisionCache<AccessDecider.DecisionKey, TableGrant> cache = new RevisionCache<>(2);
         int[] computed = {0};
-        DecisionCache.Key alice = new DecisionCache.Key("alice", Optional.empty(), "ds");
+        AccessDecider.DecisionKey alice = new AccessDecider.DecisionKey("alice", Optional.empty(), "ds");
         TableGrant grant = TableGrant.refused(Optional.of("ds"), "no");
         assertThat(cache.get(alice, () -> { computed[0]++; return grant; })).isSameAs(grant);
         assertThat(cache.get(alice, () -> { computed[0]++; return grant; })).isSameAs(grant);
         assertThat(computed[0]).isEqualTo(1);
 
-        cache.get(new DecisionCache.Key("bob", Optional.empty(), "ds"), () -> grant);
-        cache.get(new DecisionCache.Key("carol", Optional.of("p"), "ds"), () -> grant);
+        cache.get(new AccessDecider.DecisionKey("bob", Optional.empty(), "ds"), () -> grant);
+        cache.get(new AccessDecider.DecisionKey("carol", Optional.of("p"), "ds"), () -> grant);
         assertThat(cache.size()).isEqualTo(1);
     }
 
