@@ -242,8 +242,7 @@ public final class PolicyEngine
     public boolean prepare(DataSource dataSource)
     {
         requireNonNull(dataSource, "dataSource is null");
-        DataSourcePlan cached = plans.get(dataSource.id());
-        if (cached != null && cached.dataSource() == dataSource) {
+        if (cachedPlan(dataSource) != null) {
             return true;
         }
         if (plans.size() >= planCacheCapacity) {
@@ -264,8 +263,8 @@ public final class PolicyEngine
         if (planCacheCapacity == 0) {
             return buildPlan(dataSource);
         }
-        DataSourcePlan cached = plans.get(dataSource.id());
-        if (cached != null && cached.dataSource() == dataSource) {
+        DataSourcePlan cached = cachedPlan(dataSource);
+        if (cached != null) {
             return cached;
         }
         DataSourcePlan plan = buildPlan(dataSource);
@@ -274,6 +273,13 @@ public final class PolicyEngine
         }
         plans.put(dataSource.id(), plan);
         return plan;
+    }
+
+    /** The kept plan of this very data source instance, or null. */
+    private DataSourcePlan cachedPlan(DataSource dataSource)
+    {
+        DataSourcePlan cached = plans.get(dataSource.id());
+        return cached != null && cached.dataSource() == dataSource ? cached : null;
     }
 
     private DataSourcePlan buildPlan(DataSource dataSource)
