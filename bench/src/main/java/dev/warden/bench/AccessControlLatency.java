@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * loaded, a warm check at most 50 µs at p99, and a first decision after a change at most 1 ms. Starts a server on a
  * temporary embedded store in a JVM of its own ({@link BenchServer}), applies the workload, and runs Warden's access control exactly as Trino would create it
  * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
- * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}.
+ * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}: warm, uncached,
+ * and first after a change of people (a group) or of the policies (a quarter as many). See docs/benchmarks.md.
  * Arguments: {@code [warm samples (300000)] [changes (300)]}.
  */
 public final class AccessControlLatency
@@ -69,10 +70,12 @@ public final class AccessControlLatency
             WardenAccessControl accessControl = WardenAccessControlFactory.create(WardenTrinoConfig.parse(Map.of(
                     WardenTrinoConfig.SERVER_URI, server.uri().toString(),
                     WardenTrinoConfig.API_KEY, service)), new QueryLedger(10_000));
+            long startNanos = System.nanoTime();
             accessControl.start();
             awaitRevision(accessControl, revision);
-            // Loading a snapshot of this size takes the replica most of a minute, past which it counts as stale until
-            // it next hears from the server: a change seen makes sure it has.
+            System.out.printf("the replica took its first snapshot (revision %d) in %.1f s%n", revision, (System.nanoTime() - startNanos) / 1e9);
+            // A slow snapshot could outlast the staleness bound, so that the replica counts as stale until it next hears
+            // from the server: a change seen makes sure it has.
             awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-ready", "{\"name\": \"bench-ready\"}")));
 
             List<String> users = new ArrayList<>(state.users().keySet());
@@ -88,13 +91,20 @@ public final class AccessControlLatency
                 workingSet.forEach(probe -> call(accessControl, probe));
             }
             long[] warm = new long[warmSamples];
+            long[] warmCpu = new long[warmSamples];
+            boolean[] warmDenied = new boolean[warmSamples];
             for (int i = 0; i < warmSamples; i++) {
                 Probe probe = workingSet.get(random.nextInt(workingSet.size()));
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
-                call(accessControl, probe);
+                warmDenied[i] = !call(accessControl, probe);
                 warm[i] = System.nanoTime() - start;
+                warmCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
             }
             report("warm: checkCanSelectFromColumns + getColumnMasks + getRowFilters for one table", warm);
+            report("warm, calls that were allowed", select(warm, warmDenied, false));
+            report("warm, calls that were denied (Trino stops at the check)", select(warm, warmDenied, true));
+            report("warm: CPU time of the calling thread (includes reading the clock)", warmCpu);
 
             // A busy coordinator decides uncached pairs all the time, so the deciding code is compiled by then: warm the
             // JIT on 30,000 pairs asked once each (timed too: uncached decisions on an unchanged revision).
@@ -156,6 +166,28 @@ public final class AccessControlLatency
             // replica's own work right after a change, that is not the deciding's cost. The thread's CPU time is.
             report("first decision after a change, on a table queried lately: CPU time of the calling thread", queriedLatelyCpu);
             report("first decision after a change, on any table: CPU time of the calling thread", anyTableCpu);
+
+            // A change of the policies themselves: the replica makes a new engine, whose plans are all to be made again
+            // (in the background, and on demand by a decision that comes first). Each change adds a policy that grants
+            // one user READ on one table; the first decision after it is timed on a table of the working set.
+            int policyChanges = changes / 4;
+            long[] afterPolicyChange = new long[policyChanges];
+            long[] afterPolicyChangeCpu = new long[policyChanges];
+            for (int i = 0; i < policyChanges; i++) {
+                String policy = """
+                        {"id": "bench-policy-%d", "name": "Bench policy %d", "type": "subscription", "access": "READ",
+                         "on": {"dataSources": ["%s"]}, "who": {"users": ["%s"]}}
+                        """.formatted(i, i, tables.get(random.nextInt(tables.size())).id(), users.get(random.nextInt(users.size())));
+                awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/policies/bench-policy-" + i, policy)));
+                Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), queriedTables.get(random.nextInt(queriedTables.size())), "policy" + i);
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
+                long start = System.nanoTime();
+                call(accessControl, probe);
+                afterPolicyChange[i] = System.nanoTime() - start;
+                afterPolicyChangeCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            }
+            report("first decision after a policy change (all plans made afresh), on a table queried lately: the same three calls", afterPolicyChange);
+            report("first decision after a policy change, on a table queried lately: CPU time of the calling thread", afterPolicyChangeCpu);
             accessControl.shutdown();
             if (STALE_REFUSALS.get() > 0) {
                 System.out.printf("VOID: %,d calls were refused because the replica was stale; these figures do not measure decisions%n", STALE_REFUSALS.get());
@@ -178,20 +210,28 @@ public final class AccessControlLatency
                 dataSource.columns().stream().map(Column::name).collect(java.util.stream.Collectors.toSet()), columns);
     }
 
-    /** What Trino asks for one table of a query; a denial is an answer too. */
-    private static void call(WardenAccessControl accessControl, Probe probe)
+    /** What Trino asks for one table of a query; a denial is an answer too. Returns whether the select was allowed. */
+    private static boolean call(WardenAccessControl accessControl, Probe probe)
     {
         try {
             accessControl.checkCanSelectFromColumns(probe.context(), probe.table(), probe.columnNames());
             accessControl.getColumnMasks(probe.context(), probe.table(), probe.columns());
             accessControl.getRowFilters(probe.context(), probe.table());
+            return true;
         }
         catch (io.trino.spi.security.AccessDeniedException e) {
             // a user without access to the table: Trino stops at the check
             if (e.getMessage().contains("no contact with its server")) {
                 STALE_REFUSALS.incrementAndGet();
             }
+            return false;
         }
+    }
+
+    /** The samples whose flag is {@code flag}. */
+    private static long[] select(long[] nanos, boolean[] flags, boolean flag)
+    {
+        return java.util.stream.IntStream.range(0, nanos.length).filter(i -> flags[i] == flag).mapToLong(i -> nanos[i]).toArray();
     }
 
     private static void report(String what, long[] nanos)

@@ -264,6 +264,18 @@ public final class BundleLoader
                 expectations.stream().map(pending -> pending.reader().position(pending.node(), pending.field())).toList());
     }
 
+    /**
+     * Reads a bundle held as plain values (as {@link BundleWriter#bundleOf} makes), as {@link #read(String, List)}
+     * reads the same bundle written as one file.
+     */
+    static BundleLoader readPlain(String bundleName, Map<String, Object> bundle)
+    {
+        BundleLoader loader = new BundleLoader(bundleName);
+        loader.readRoot(new YamlReader(bundleName, loader.errors), PlainNodes.of(bundle));
+        loader.accessGrantMapping.ifPresent(loader::readAccessGrantMapping);
+        return loader;
+    }
+
     private void readFile(SourceFile file)
     {
         YamlReader reader = new YamlReader(file.name(), errors);
@@ -282,6 +294,11 @@ public final class BundleLoader
             errors.add(new BundleError(file.name(), 0, 0, "", "invalid YAML: " + e.getMessage()));
             return;
         }
+        readRoot(reader, root);
+    }
+
+    private void readRoot(YamlReader reader, Node root)
+    {
         if (root == null || isNull(root)) {
             return;
         }

@@ -145,15 +145,24 @@ public final class BundleWriter
     /** One bundle, as YAML, of documents such as {@link #documents} returns; {@link BundleLoader} reads it back. */
     public static String assemble(List<EntityDocument> documents)
     {
+        return yaml().dump(bundleOf(documents));
+    }
+
+    /** The bundle {@link #assemble} writes, as plain values: each section's documents in the order given. */
+    static Map<String, Object> bundleOf(List<EntityDocument> documents)
+    {
+        Map<String, List<Object>> bySection = new LinkedHashMap<>();
+        for (EntityDocument document : documents) {
+            bySection.computeIfAbsent(document.section(), _ -> new ArrayList<>()).add(document.document());
+        }
         Map<String, Object> bundle = new LinkedHashMap<>();
         for (String section : BundleLoader.TOP_LEVEL_KEYS) {
-            List<Object> entries = documents.stream().filter(document -> document.section().equals(section)).map(EntityDocument::document).toList();
-            if (entries.isEmpty()) {
-                continue;
+            List<Object> entries = bySection.get(section);
+            if (entries != null) {
+                bundle.put(section, section.equals("accessGrantMapping") ? entries.getLast() : entries);
             }
-            bundle.put(section, section.equals("accessGrantMapping") ? entries.getLast() : entries);
         }
-        return yaml().dump(bundle);
+        return bundle;
     }
 
     private static Map<String, Object> accessGrantMapping(AccessGrantMapping accessGrantMapping)

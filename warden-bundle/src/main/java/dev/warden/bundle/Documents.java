@@ -28,7 +28,7 @@ public final class Documents
     }
 
     /**
-     * The state the documents describe, checked as a bundle is; errors point into the assembled bundle, at
+     * The state the documents describe, checked as a bundle is; errors name the field of the assembled bundle, at
      * {@code section[index]} of the documents in {@link #ORDER}.
      */
     public static PolicyState toState(Collection<EntityDocument> documents)
@@ -40,6 +40,6 @@ public final class Documents
     /** The documents, already in {@link #ORDER}, assembled into one bundle and read as it would be loaded. */
     static BundleLoader read(List<EntityDocument> ordered)
     {
-        return BundleLoader.read(BUNDLE_NAME, List.of(new BundleLoader.SourceFile(BUNDLE_NAME, BundleWriter.assemble(ordered))));
+        return BundleLoader.readPlain(BUNDLE_NAME, BundleWriter.bundleOf(ordered));
     }
 }

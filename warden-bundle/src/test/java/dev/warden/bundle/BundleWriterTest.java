@@ -90,16 +90,7 @@ class BundleWriterTest
         String yaml = BundleWriter.write(state, expectations);
         Bundle loaded = BundleLoader.load("written", List.of(new SourceFile("written.yaml", yaml)));
         PolicyState copy = loaded.state();
-        assertThat(copy.users()).as(yaml).isEqualTo(state.users());
-        assertThat(copy.groups()).isEqualTo(state.groups());
-        assertThat(copy.purposes()).isEqualTo(state.purposes());
-        assertThat(copy.projects()).isEqualTo(state.projects());
-        assertThat(copy.tags()).isEqualTo(state.tags());
-        assertThat(copy.dataSources()).isEqualTo(state.dataSources());
-        assertThat(copy.policies()).as(yaml).isEqualTo(state.policies());
-        assertThat(copy.approvals()).isEqualTo(state.approvals());
-        assertThat(copy.accessGrantMapping()).isEqualTo(state.accessGrantMapping());
-        assertThat(copy.definerViewOwners()).isEqualTo(state.definerViewOwners());
+        assertSameState(copy, state, yaml);
         assertThat(loaded.expectations()).isEqualTo(expectations);
         // Writing is deterministic: what was read back writes the same text.
         assertThat(BundleWriter.write(copy, loaded.expectations())).isEqualTo(yaml);
@@ -108,17 +99,23 @@ class BundleWriterTest
         List<BundleWriter.EntityDocument> documents = new ArrayList<>(BundleWriter.documents(state));
         java.util.Collections.shuffle(documents, new java.util.Random(documents.size()));
         String assembled = BundleWriter.assemble(documents);
-        PolicyState reassembled = BundleLoader.load("assembled", List.of(new SourceFile("assembled.yaml", assembled))).state();
-        assertThat(reassembled.users()).as(assembled).isEqualTo(state.users());
-        assertThat(reassembled.groups()).isEqualTo(state.groups());
-        assertThat(reassembled.purposes()).isEqualTo(state.purposes());
-        assertThat(reassembled.projects()).isEqualTo(state.projects());
-        assertThat(reassembled.tags()).isEqualTo(state.tags());
-        assertThat(reassembled.dataSources()).isEqualTo(state.dataSources());
-        assertThat(reassembled.policies()).isEqualTo(state.policies());
-        assertThat(reassembled.approvals()).isEqualTo(state.approvals());
-        assertThat(reassembled.accessGrantMapping()).isEqualTo(state.accessGrantMapping());
-        assertThat(reassembled.definerViewOwners()).isEqualTo(state.definerViewOwners());
+        assertSameState(BundleLoader.load("assembled", List.of(new SourceFile("assembled.yaml", assembled))).state(), state, assembled);
+        // And read as the server and replicas read documents, without YAML text in between: the same state.
+        assertSameState(Documents.toState(documents), state, assembled);
+    }
+
+    private static void assertSameState(PolicyState actual, PolicyState expected, String yaml)
+    {
+        assertThat(actual.users()).as(yaml).isEqualTo(expected.users());
+        assertThat(actual.groups()).isEqualTo(expected.groups());
+        assertThat(actual.purposes()).isEqualTo(expected.purposes());
+        assertThat(actual.projects()).isEqualTo(expected.projects());
+        assertThat(actual.tags()).isEqualTo(expected.tags());
+        assertThat(actual.dataSources()).isEqualTo(expected.dataSources());
+        assertThat(actual.policies()).as(yaml).isEqualTo(expected.policies());
+        assertThat(actual.approvals()).isEqualTo(expected.approvals());
+        assertThat(actual.accessGrantMapping()).isEqualTo(expected.accessGrantMapping());
+        assertThat(actual.definerViewOwners()).isEqualTo(expected.definerViewOwners());
     }
 
     private static Row row(String... keysAndValues)

@@ -4,6 +4,7 @@ import dev.warden.bundle.BundleWriter.EntityDocument;
 import dev.warden.policy.state.PolicyState;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,25 @@ class DocumentsTest
         assertThat(state.users()).containsOnlyKeys("alice", "bob");
         assertThat(state.users().get("alice").groups()).containsExactly("analysts");
         assertThat(Documents.toState(BundleWriter.documents(state)).users()).isEqualTo(state.users());
+    }
+
+    @Test
+    void numbersBooleansAndNullsAreReadAsTheTextYamlWouldHold()
+            throws BundleException
+    {
+        Map<String, Object> purpose = new HashMap<>();
+        purpose.put("name", "Audit");
+        purpose.put("description", null);
+        List<EntityDocument> documents = List.of(
+                new EntityDocument("purposes", "Audit", purpose),
+                new EntityDocument("users", "alice", Map.of("name", "alice", "attributes", Map.of("level", List.of(3, 2.5, true, 12345678901L)))));
+
+        PolicyState direct = Documents.toState(documents);
+        PolicyState throughText = BundleLoader.load("state", List.of(new BundleLoader.SourceFile("state", BundleWriter.assemble(Documents.sorted(documents))))).state();
+
+        assertThat(direct.users().get("alice").attributes().get("level")).containsExactlyInAnyOrder("3", "2.5", "true", "12345678901");
+        assertThat(direct.users()).isEqualTo(throughText.users());
+        assertThat(direct.purposes()).isEqualTo(throughText.purposes());
     }
 
     @Test

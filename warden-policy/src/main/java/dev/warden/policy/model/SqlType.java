@@ -84,6 +84,7 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
     private static final ConcurrentHashMap<SqlType, SqlType> CANONICAL = new ConcurrentHashMap<>();
     private static final int MAX_CANONICAL = 4_096;
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern PARAMETERS = Pattern.compile("([a-z][a-z0-9 ]*?)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?\\s*(with(?:out)? time zone)?");
 
     public SqlType
@@ -108,7 +109,7 @@ public record SqlType(Family family, OptionalInt length, OptionalInt scale, Stri
     public static SqlType parse(String text)
     {
         Checks.name("type", text);
-        String normalized = text.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        String normalized = WHITESPACE.matcher(text.trim().toLowerCase(Locale.ROOT)).replaceAll(" ");
         Matcher matcher = PARAMETERS.matcher(normalized);
         if (!matcher.matches()) {
             return other(text);

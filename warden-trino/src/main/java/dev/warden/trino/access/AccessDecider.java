@@ -338,8 +338,9 @@ public final class AccessDecider
         SqlRenderer renderer = SqlRenderer.forUser(SqlDialect.TRINO, user);
         String catalog = lower(dataSource.location().catalog());
         String schema = lower(dataSource.location().schema());
-        Map<String, ViewExpression> masks = new HashMap<>();
-        decision.masks().forEach((column, mask) -> masks.put(lower(column), expression(catalog, schema, renderer.render(mask))));
+        Map<String, ViewExpression> masksByName = new HashMap<>();
+        decision.masks().forEach((column, mask) -> masksByName.put(lower(column), expression(catalog, schema, renderer.render(mask))));
+        GrantedMasks masks = new GrantedMasks(dataSource.columns().stream().map(column -> lower(column.name())).toList(), masksByName);
         List<ViewExpression> rowFilters = decision.rowFilter()
                 .map(filter -> List.of(expression(catalog, schema, renderer.render(filter))))
                 .orElse(List.of());
@@ -350,7 +351,7 @@ public final class AccessDecider
                 .distinct()
                 .toList();
         PolicyState state = current.state();
-        return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied, wanted -> refusal(state, dataSource, decision, wanted));
+        return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied, TableGrant.Refusal.remembering(wanted -> refusal(state, dataSource, decision, wanted)));
     }
 
     private String refusal(PolicyState state, DataSource dataSource, Decision decision, AccessValue wanted)

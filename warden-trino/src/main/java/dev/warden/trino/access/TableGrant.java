@@ -5,9 +5,9 @@ import io.trino.spi.security.ViewExpression;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  * What one person may do with one table, and what Trino must apply when they read it.
  *
  * @param allowed the operations allowed
- * @param masks column masks by lower-case column name
+ * @param masks column masks
  * @param rowFilters row filters, all of which apply
  * @param dataSourceId the Warden data source the table is, if it is registered
  * @param appliedPolicyIds the policies that shaped this grant, for the audit ledger
@@ -23,7 +23,7 @@ import static java.util.Objects.requireNonNull;
  */
 record TableGrant(
         Set<AccessValue> allowed,
-        Map<String, ViewExpression> masks,
+        GrantedMasks masks,
         List<ViewExpression> rowFilters,
         Optional<String> dataSourceId,
         List<String> appliedPolicyIds,
@@ -34,15 +34,33 @@ record TableGrant(
     interface Refusal
     {
         String why(AccessValue wanted);
+
+        /**
+         * A refusal that writes each sentence once: a grant is kept for a revision, and a user who keeps querying
+         * a table they may not read is refused with the same sentence every time.
+         */
+        static Refusal remembering(Refusal refusal)
+        {
+            requireNonNull(refusal, "refusal is null");
+            AtomicReferenceArray<String> sentences = new AtomicReferenceArray<>(AccessValue.values().length);
+            return wanted -> {
+                String sentence = sentences.get(wanted.ordinal());
+                if (sentence == null) {
+                    sentence = refusal.why(wanted);
+                    sentences.set(wanted.ordinal(), sentence);
+                }
+                return sentence;
+            };
+        }
     }
 
-    static final TableGrant UNRESTRICTED = new TableGrant(EnumSet.allOf(AccessValue.class), Map.of(), List.of(), Optional.empty(), List.of(),
+    static final TableGrant UNRESTRICTED = new TableGrant(EnumSet.allOf(AccessValue.class), GrantedMasks.NONE, List.of(), Optional.empty(), List.of(),
             _ -> "nothing is refused");
 
     TableGrant
     {
         allowed = Set.copyOf(allowed);
-        masks = Map.copyOf(masks);
+        requireNonNull(masks, "masks is null");
         rowFilters = List.copyOf(rowFilters);
         requireNonNull(dataSourceId, "dataSourceId is null");
         appliedPolicyIds = List.copyOf(appliedPolicyIds);
@@ -52,13 +70,13 @@ record TableGrant(
     /** Nothing is allowed, for one reason whatever is wanted. */
     static TableGrant refused(Optional<String> dataSourceId, String reason)
     {
-        return new TableGrant(Set.of(), Map.of(), List.of(), dataSourceId, List.of(), _ -> reason);
+        return new TableGrant(Set.of(), GrantedMasks.NONE, List.of(), dataSourceId, List.of(), _ -> reason);
     }
 
     /** Unmasked, unfiltered access limited to some operations. */
     static TableGrant limitedTo(Set<AccessValue> allowed, Refusal refusal)
     {
-        return new TableGrant(allowed, Map.of(), List.of(), Optional.empty(), List.of(), refusal);
+        return new TableGrant(allowed, GrantedMasks.NONE, List.of(), Optional.empty(), List.of(), refusal);
     }
 
     boolean allows(AccessValue value)

@@ -1,5 +1,6 @@
 package dev.warden.trino.access;
 
+import dev.warden.policy.model.AccessValue;
 import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.ObjectType;
@@ -7,16 +8,23 @@ import dev.warden.policy.model.RemoteLocation;
 import dev.warden.policy.state.PolicyState;
 import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaTableName;
+import io.trino.spi.connector.ColumnSchema;
 import io.trino.spi.security.Identity;
+import io.trino.spi.security.ViewExpression;
+import io.trino.spi.type.VarcharType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The small parts of the access control that need no Trino: the table index, the query-person tracker and the decision cache. */
+/**
+ * The small parts of the access control that need no Trino: the table index, the query-person tracker, the decision
+ * cache, a grant's masks and its refusals.
+ */
 class AccessControlPartsTest
 {
     @Test
@@ -81,6 +89,51 @@ class AccessControlPartsTest
         cache.get(new AccessDecider.DecisionKey("bob", Optional.empty(), "ds"), () -> grant);
         cache.get(new AccessDecider.DecisionKey("carol", Optional.of("p"), "ds"), () -> grant);
         assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
+    void masksAreFoundForTheColumnsTrinoListsInAnyOrderAndCase()
+    {
+        ViewExpression hashed = mask("hash(\"email\")");
+        ViewExpression hidden = mask("NULL");
+        GrantedMasks masks = new GrantedMasks(List.of("id", "email", "ssn", "region"), Map.of("email", hashed, "ssn", hidden));
+        ColumnSchema id = column("id");
+        ColumnSchema email = column("email");
+        ColumnSchema ssn = column("ssn");
+
+        // In the registered order, as connectors nearly always list them.
+        assertThat(masks.of(List.of(id, email, ssn, column("region")))).containsExactlyInAnyOrderEntriesOf(Map.of(email, hashed, ssn, hidden));
+        // Reordered, in another case, with a column the data source does not know and one it lacks.
+        ColumnSchema upperSsn = column("SSN");
+        assertThat(masks.of(List.of(upperSsn, column("added"), email))).containsExactlyInAnyOrderEntriesOf(Map.of(upperSsn, hidden, email, hashed));
+        assertThat(masks.of(List.of(id))).isEmpty();
+        assertThat(masks.of("Email")).hasValue(hashed);
+        assertThat(masks.of("id")).isEmpty();
+        assertThat(GrantedMasks.NONE.of(List.of(id, email))).isEmpty();
+    }
+
+    @Test
+    void aRefusalIsWrittenOnceForEachOperation()
+    {
+        int[] written = {0};
+        TableGrant.Refusal refusal = TableGrant.Refusal.remembering(wanted -> {
+            written[0]++;
+            return "no " + wanted;
+        });
+        assertThat(refusal.why(AccessValue.READ)).isEqualTo("no READ");
+        assertThat(refusal.why(AccessValue.READ)).isEqualTo("no READ");
+        assertThat(refusal.why(AccessValue.WRITE)).isEqualTo("no WRITE");
+        assertThat(written[0]).isEqualTo(2);
+    }
+
+    private static ViewExpression mask(String sql)
+    {
+        return ViewExpression.builder().catalog("hive").schema("sales").expression(sql).build();
+    }
+
+    private static ColumnSchema column(String name)
+    {
+        return ColumnSchema.builder().setName(name).setType(VarcharType.VARCHAR).build();
     }
 
     private static DataSource dataSource(String id, RemoteLocation location)

@@ -23,7 +23,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,11 +33,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Query latency on real Trino servers under three access controls, side by side: allow-all (none configured), Trino's
  * file-based access control with rules equivalent to the retail example's policies, and Warden with those policies.
- * Then propagation: how long after an API change the next query enforces it. bin/bench-trino runs it; the figures
- * are in docs/benchmarks.md. Not a test that verify runs: its name matches neither surefire's nor failsafe's patterns.
+ * A fourth server, inline, has no access control either and runs each query with the policies written into its SQL
+ * by hand (every table replaced by a subquery that filters and masks it as Warden would for the user): what the
+ * policies cost Trino with no access control involved. Then propagation: how long after an API change the next
+ * query enforces it. bin/bench-trino runs it; the figures are in docs/benchmarks.md. Not a test that verify runs: its
+ * name matches neither surefire's nor failsafe's patterns.
  *
  * System properties: bench.warmup (mixes before measuring, default 20), bench.iterations (measured mixes, default
- * 200), bench.configurations (default allow-all,file,warden), bench.propagation-changes (default 50).
+ * 200), bench.configurations (default allow-all,inline,file,warden), bench.propagation-changes (default 50).
  */
 class TrinoAccessControlBenchmark
 {
@@ -69,24 +74,25 @@ class TrinoAccessControlBenchmark
         int warmup = Integer.getInteger("bench.warmup", 20);
         int iterations = Integer.getInteger("bench.iterations", 200);
         int propagationChanges = Integer.getInteger("bench.propagation-changes", 50);
-        List<String> configurations = Arrays.asList(System.getProperty("bench.configurations", "allow-all,file,warden").split(","));
+        List<String> configurations = Arrays.asList(System.getProperty("bench.configurations", "allow-all,inline,file,warden").split(","));
 
         try (WardenServerProcess warden = WardenServerProcess.start(directory.resolve("warden-data"))) {
             warden.apply(RETAIL_EXAMPLE);
+            Decisions decisions = Decisions.explain(warden);
             Map<String, TrinoServerProcess> servers = new LinkedHashMap<>();
             try {
                 for (String configuration : configurations) {
-                    servers.put(configuration, start(configuration, warden));
+                    servers.put(configuration, start(configuration, warden, decisions));
                 }
                 Latencies warm = new Latencies(servers.keySet());
                 for (int mix = 0; mix < warmup; mix++) {
-                    runMix(servers, mix, warm);
+                    runMix(servers, decisions, mix, warm);
                 }
-                assertEquivalent(servers);
+                assertEquivalent(servers, decisions);
 
                 Latencies latencies = new Latencies(servers.keySet());
                 for (int mix = 0; mix < iterations; mix++) {
-                    runMix(servers, mix, latencies);
+                    runMix(servers, decisions, mix, latencies);
                 }
 
                 String report = latencyReport(latencies, warmup, iterations);
@@ -104,14 +110,14 @@ class TrinoAccessControlBenchmark
         }
     }
 
-    private TrinoServerProcess start(String configuration, WardenServerProcess warden)
+    private TrinoServerProcess start(String configuration, WardenServerProcess warden, Decisions decisions)
             throws IOException
     {
         TrinoServerProcess.Builder builder = TrinoServerProcess.builder(directory.resolve("trino-" + configuration));
         return switch (configuration) {
-            case "allow-all" -> builder.start();
+            case "allow-all", "inline" -> builder.start();
             case "file" -> builder
-                    .etcFile("rules.json", fileRules(warden))
+                    .etcFile("rules.json", fileRules(decisions))
                     .accessControl("""
                             access-control.name=file
                             security.config-file=etc/rules.json
@@ -126,8 +132,59 @@ class TrinoAccessControlBenchmark
                             """.formatted(warden.uri()))
                     .environment("WARDEN_API_KEY", warden.createApiKey("trino-" + configuration, "SERVICE"))
                     .start();
-            default -> throw new IllegalArgumentException("unknown configuration '" + configuration + "'; known are allow-all, file and warden");
+            default -> throw new IllegalArgumentException("unknown configuration '" + configuration + "'; known are allow-all, inline, file and warden");
         };
+    }
+
+    /** Warden's decisions for the benchmark's users and tables, as it renders them for Trino ({@code GET /api/v1/explain?dialect=trino}). */
+    private record Decisions(Map<String, Map<String, JsonNode>> byUserAndTable)
+    {
+        static Decisions explain(WardenServerProcess warden)
+                throws IOException
+        {
+            Map<String, Map<String, JsonNode>> decisions = new LinkedHashMap<>();
+            for (String user : USERS) {
+                for (String table : TABLES) {
+                    HttpResponse<String> response = warden.send("GET", "/api/v1/explain?dialect=trino&user=%s&dataSource=tpch.%s".formatted(user, table), null, warden.adminKey());
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                    decisions.computeIfAbsent(user, _ -> new LinkedHashMap<>()).put(table, JSON.readTree(response.body()));
+                }
+            }
+            return new Decisions(decisions);
+        }
+
+        JsonNode of(String user, String table)
+        {
+            return byUserAndTable.get(user).get(table);
+        }
+
+        /** The row filter, or empty when every row is seen. */
+        static Optional<String> rowFilter(JsonNode decision)
+        {
+            JsonNode filter = decision.path("rowFilter");
+            return filter.isNull() || filter.isMissingNode() || filter.asText().equals("TRUE") ? Optional.empty() : Optional.of(filter.asText());
+        }
+
+        /**
+         * The query with every table replaced by a subquery that filters its rows and masks its columns for the user
+         * as Warden would, in Trino's order: the filter sees the stored values, the masks apply to what it keeps.
+         */
+        String inline(String user, String query)
+        {
+            String inlined = query;
+            for (String table : TABLES) {
+                JsonNode decision = of(user, table);
+                List<String> columns = new ArrayList<>();
+                for (JsonNode column : decision.get("columns")) {
+                    String name = '"' + column.get("name").asText() + '"';
+                    columns.add(column.get("masked").asBoolean() ? column.get("mask").asText() + " AS " + name : name);
+                }
+                String subquery = "(SELECT %s FROM tpch.tiny.%s%s)".formatted(String.join(", ", columns), table,
+                        rowFilter(decision).map(filter -> " WHERE " + filter).orElse(""));
+                inlined = inlined.replaceAll("tpch\\.tiny\\.%s\\b".formatted(table), Matcher.quoteReplacement(subquery));
+            }
+            return inlined;
+        }
     }
 
     /**
@@ -135,16 +192,14 @@ class TrinoAccessControlBenchmark
      * filter and column masks as Warden renders them for Trino, so both access controls run the same SQL. Anything
      * else (unregistered data) is open, as Warden leaves it.
      */
-    private static String fileRules(WardenServerProcess warden)
+    private static String fileRules(Decisions decisions)
             throws IOException
     {
         ObjectNode rules = JSON.createObjectNode();
         ArrayNode tables = rules.putArray("tables");
         for (String user : USERS) {
             for (String table : TABLES) {
-                HttpResponse<String> response = warden.send("GET", "/api/v1/explain?dialect=trino&user=%s&dataSource=tpch.%s".formatted(user, table), null, warden.adminKey());
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-                JsonNode decision = JSON.readTree(response.body());
+                JsonNode decision = decisions.of(user, table);
                 ObjectNode rule = tables.addObject()
                         .put("user", user)
                         .put("catalog", "tpch")
@@ -156,9 +211,7 @@ class TrinoAccessControlBenchmark
                         privileges.add("SELECT");
                     }
                 });
-                if (!decision.path("rowFilter").isNull() && !decision.path("rowFilter").asText().equals("TRUE")) {
-                    rule.put("filter", decision.get("rowFilter").asText());
-                }
+                Decisions.rowFilter(decision).ifPresent(filter -> rule.put("filter", filter));
                 ArrayNode columns = rule.putArray("columns");
                 for (JsonNode column : decision.get("columns")) {
                     if (column.get("masked").asBoolean()) {
@@ -210,7 +263,7 @@ class TrinoAccessControlBenchmark
      * One pass over the query mix, alternating the users. Each query runs on every server back to back, and which
      * server goes first rotates from query to query, so that the machine's drift falls evenly on all of them.
      */
-    private static void runMix(Map<String, TrinoServerProcess> servers, int mix, Latencies latencies)
+    private static void runMix(Map<String, TrinoServerProcess> servers, Decisions decisions, int mix, Latencies latencies)
             throws SQLException
     {
         List<String> order = new ArrayList<>(servers.keySet());
@@ -219,33 +272,47 @@ class TrinoAccessControlBenchmark
             int turn = mix * QUERIES.size() + query;
             for (int index = 0; index < order.size(); index++) {
                 String configuration = order.get((turn + index) % order.size());
+                String sql = sql(configuration, decisions, user, QUERIES.get(query));
                 long start = System.nanoTime();
-                run(servers.get(configuration), user, QUERIES.get(query));
+                run(servers.get(configuration), user, sql);
                 latencies.add(configuration, query, System.nanoTime() - start);
             }
         }
     }
 
-    /** File-based and Warden must give every user the same answers, and the rules must change some of allow-all's. */
-    private static void assertEquivalent(Map<String, TrinoServerProcess> servers)
+    /** What a configuration's server is asked: the query itself, or for inline the query with the policies written in. */
+    private static String sql(String configuration, Decisions decisions, String user, String query)
+    {
+        return configuration.equals("inline") ? decisions.inline(user, query) : query;
+    }
+
+    /**
+     * Every configuration that enforces the policies (file, warden, inline) must give every user the same answers, and
+     * they must change some of allow-all's.
+     */
+    private static void assertEquivalent(Map<String, TrinoServerProcess> servers, Decisions decisions)
             throws SQLException
     {
-        if (!servers.containsKey("file")) {
+        List<String> enforcing = servers.keySet().stream().filter(configuration -> !configuration.equals("allow-all")).toList();
+        if (enforcing.isEmpty()) {
             return;
         }
         boolean differsFromAllowAll = false;
         for (String user : USERS) {
             for (String query : QUERIES) {
-                List<String> file = run(servers.get("file"), user, query);
-                if (servers.containsKey("warden")) {
-                    assertThat(run(servers.get("warden"), user, query)).as("%s as %s", query, user).isEqualTo(file);
+                String first = enforcing.getFirst();
+                List<String> expected = run(servers.get(first), user, sql(first, decisions, user, query));
+                for (String configuration : enforcing) {
+                    assertThat(run(servers.get(configuration), user, sql(configuration, decisions, user, query)))
+                            .as("%s as %s under %s, against %s", query, user, configuration, first)
+                            .isEqualTo(expected);
                 }
-                if (servers.containsKey("allow-all") && !run(servers.get("allow-all"), user, query).equals(file)) {
+                if (servers.containsKey("allow-all") && !run(servers.get("allow-all"), user, query).equals(expected)) {
                     differsFromAllowAll = true;
                 }
             }
         }
-        assertThat(differsFromAllowAll || !servers.containsKey("allow-all")).as("the rules change some answer of allow-all").isTrue();
+        assertThat(differsFromAllowAll || !servers.containsKey("allow-all")).as("the policies change some answer of allow-all").isTrue();
     }
 
     private static List<String> run(TrinoServerProcess server, String user, String query)
@@ -277,8 +344,10 @@ class TrinoAccessControlBenchmark
             List<Long> all = latencies.of(configuration);
             report.append("| %s | %.1f | %.1f |%n".formatted(configuration, millis(percentile(all, 50)), millis(percentile(all, 99))));
         }
-        ratio(report, latencies, "warden", "allow-all", "1.02");
-        ratio(report, latencies, "warden", "file", "1.00");
+        ratio(report, latencies, "warden", "allow-all", "<= 1.02");
+        ratio(report, latencies, "warden", "file", "<= 1.00");
+        ratio(report, latencies, "inline", "allow-all", "none: what the policies themselves cost");
+        ratio(report, latencies, "warden", "inline", "none: what enforcing them through an access control adds");
 
         report.append("%nMedian ms per query (Q%d reads a registered table the policies leave as it is)%n%n".formatted(QUERIES.size()));
         report.append("| query |");
@@ -306,7 +375,7 @@ class TrinoAccessControlBenchmark
         for (int query = 0; query < QUERIES.size(); query++) {
             logSum += Math.log((double) percentile(latencies.of(numerator, query), 50) / percentile(latencies.of(denominator, query), 50));
         }
-        report.append("%n%s/%s: median %.3f, p99 %.3f, per-query medians' geometric mean %.3f (target <= %s)%n".formatted(numerator, denominator,
+        report.append("%n%s/%s: median %.3f, p99 %.3f, per-query medians' geometric mean %.3f (target %s)%n".formatted(numerator, denominator,
                 (double) percentile(latencies.of(numerator), 50) / percentile(latencies.of(denominator), 50),
                 (double) percentile(latencies.of(numerator), 99) / percentile(latencies.of(denominator), 99),
                 Math.exp(logSum / QUERIES.size()),

@@ -1,0 +1,76 @@
+package dev.warden.trino.access;
+
+import io.trino.spi.connector.ColumnSchema;
+import io.trino.spi.security.ViewExpression;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The column masks of one grant, ready for Trino's batched {@code getColumnMasks}, which a busy coordinator asks on
+ * every query. Trino lists a table's columns in the order its connector reports them, which is nearly always the
+ * order the data source was registered with; a column found at its registered position is matched by one string
+ * comparison, and only a column found elsewhere is looked up by its lower-case name.
+ */
+final class GrantedMasks
+{
+    static final GrantedMasks NONE = new GrantedMasks(List.of(), Map.of());
+
+    /** Lower-case column names in the data source's order. */
+    private final String[] columnNames;
+    /** The mask of each column of {@link #columnNames}, or null. */
+    private final ViewExpression[] masksByPosition;
+    private final Map<String, ViewExpression> byName;
+
+    /**
+     * @param columnOrder the data source's column names, lower case, in its order
+     * @param masks masks by lower-case column name
+     */
+    GrantedMasks(List<String> columnOrder, Map<String, ViewExpression> masks)
+    {
+        requireNonNull(columnOrder, "columnOrder is null");
+        this.byName = Map.copyOf(requireNonNull(masks, "masks is null"));
+        this.columnNames = columnOrder.toArray(String[]::new);
+        this.masksByPosition = new ViewExpression[columnNames.length];
+        for (int i = 0; i < columnNames.length; i++) {
+            masksByPosition[i] = byName.get(columnNames[i]);
+        }
+    }
+
+    boolean isEmpty()
+    {
+        return byName.isEmpty();
+    }
+
+    /** The mask of a column, by its name in any case. */
+    Optional<ViewExpression> of(String columnName)
+    {
+        return Optional.ofNullable(byName.get(columnName.toLowerCase(Locale.ROOT)));
+    }
+
+    /** The masks of those of {@code columns} that have one. */
+    Map<ColumnSchema, ViewExpression> of(List<ColumnSchema> columns)
+    {
+        if (byName.isEmpty()) {
+            return Map.of();
+        }
+        List<Map.Entry<ColumnSchema, ViewExpression>> masks = new ArrayList<>(Math.min(columns.size(), byName.size()));
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnSchema column = columns.get(i);
+            ViewExpression mask = i < columnNames.length && columnNames[i].equals(column.getName())
+                    ? masksByPosition[i]
+                    : byName.get(column.getName().toLowerCase(Locale.ROOT));
+            if (mask != null) {
+                masks.add(Map.entry(column, mask));
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Map.Entry<ColumnSchema, ViewExpression>[] entries = masks.toArray(Map.Entry[]::new);
+        return Map.ofEntries(entries);
+    }
+}
