@@ -99,7 +99,7 @@ public record WardenClientConfig(
     @Override
     public String toString()
     {
-        return "WardenClientConfig[serverUri=%s, apiKey=***, pollWaitSeconds=%d, reconnectBackoffMin=%s, reconnectBackoffMax=%s, stalenessBound=%s]"
+        return "WardenClientConfig[serverUri=%s, apiKey=***, pollWaitSeconds=%d, reconnectBackoffMin=%s, reconnectBackoffMax=%s, stalenessBound=%s, planCacheDataSources=%d]"
                 .formatted(serverUri, pollWaitSeconds, reconnectBackoffMin, reconnectBackoffMax, stalenessBound, planCacheDataSources);
     }
 }

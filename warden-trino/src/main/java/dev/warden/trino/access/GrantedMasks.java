@@ -42,11 +42,6 @@ final class GrantedMasks
         }
     }
 
-    boolean isEmpty()
-    {
-        return byName.isEmpty();
-    }
-
     /** The mask of a column, by its name in any case. */
     Optional<ViewExpression> of(String columnName)
     {
