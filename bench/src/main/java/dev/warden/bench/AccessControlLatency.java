@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * temporary embedded store in a JVM of its own ({@link BenchServer}), applies the workload, and runs Warden's access control exactly as Trino would create it
  * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
  * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}: warm, uncached,
- * and first after a change of people (a group) or of the policies (a quarter as many). See docs/benchmarks.md.
+ * and first after a change of people (a group) or of the policies (half as many). See docs/benchmarks.md.
  * Arguments: {@code [warm samples (300000)] [changes (300)]}.
  */
 public final class AccessControlLatency
@@ -132,68 +132,60 @@ public final class AccessControlLatency
             // any of the 10,000 tables (most of them queried by nobody lately, so their plans are cold in the CPU's
             // caches, or not made yet). Note which samples a garbage collection overlapped, to tell the collector's
             // pauses from the deciding.
-            long[] queriedLately = new long[changes / 2];
-            long[] anyTable = new long[changes - changes / 2];
-            boolean[] collected = new boolean[changes];
-            long[] queriedLatelyCpu = new long[changes / 2];
-            long[] anyTableCpu = new long[changes - changes / 2];
+            AlternatingTimings afterChange = new AlternatingTimings(changes, "on a table queried lately", "on any table");
             for (int i = 0; i < changes; i++) {
                 long changed = revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-change-" + i, "{\"name\": \"bench-change-" + i + "\"}"));
                 awaitRevision(accessControl, changed);
                 List<DataSource> from = i % 2 == 0 ? queriedTables : tables;
                 Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), from.get(random.nextInt(from.size())), "first" + i);
-                long collectionsBefore = collections();
-                long cpuStart = THREADS.getCurrentThreadCpuTime();
-                long start = System.nanoTime();
-                call(accessControl, probe);
-                long elapsed = System.nanoTime() - start;
-                long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
-                collected[i] = collections() != collectionsBefore;
-                if (i % 2 == 0) {
-                    queriedLately[i / 2] = elapsed;
-                    queriedLatelyCpu[i / 2] = cpu;
-                }
-                else {
-                    anyTable[i / 2] = elapsed;
-                    anyTableCpu[i / 2] = cpu;
-                }
+                afterChange.add(i, time(accessControl, probe));
             }
-            report("first decision after a change, on a table queried lately: the same three calls", queriedLately);
-            report("first decision after a change, on any table: the same three calls", anyTable);
-            reportWithoutCollections("first decision after a change, on a table queried lately", queriedLately, collected, 0);
-            reportWithoutCollections("first decision after a change, on any table", anyTable, collected, 1);
-            // Wall time includes any time the calling thread waited for a core; on 2 cores shared with the server and the
-            // replica's own work right after a change, that is not the deciding's cost. The thread's CPU time is.
-            report("first decision after a change, on a table queried lately: CPU time of the calling thread", queriedLatelyCpu);
-            report("first decision after a change, on any table: CPU time of the calling thread", anyTableCpu);
+            afterChange.report("first decision after a change");
 
-            // A change of the policies themselves: the replica makes a new engine, whose plans are all to be made again
-            // (in the background, and on demand by a decision that comes first). Each change adds a policy that grants
-            // one user READ on one table; the first decision after it is timed on a table of the working set.
-            int policyChanges = changes / 4;
-            long[] afterPolicyChange = new long[policyChanges];
-            long[] afterPolicyChangeCpu = new long[policyChanges];
-            for (int i = 0; i < policyChanges; i++) {
-                String policy = """
-                        {"id": "bench-policy-%d", "name": "Bench policy %d", "type": "subscription", "access": "READ",
-                         "on": {"dataSources": ["%s"]}, "who": {"users": ["%s"]}}
-                        """.formatted(i, i, tables.get(random.nextInt(tables.size())).id(), users.get(random.nextInt(users.size())));
-                awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/policies/bench-policy-" + i, policy)));
-                Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), queriedTables.get(random.nextInt(queriedTables.size())), "policy" + i);
-                long cpuStart = THREADS.getCurrentThreadCpuTime();
-                long start = System.nanoTime();
-                call(accessControl, probe);
-                afterPolicyChange[i] = System.nanoTime() - start;
-                afterPolicyChangeCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            // A change of the policies themselves: the replica makes a new engine, which keeps the plans of the data
+            // sources no changed policy covers and, for a change that covers few, makes theirs again before the swap. Each change adds a policy that grants one user READ on one table. The first
+            // decision after it is timed alternately on that table for that user (whose plan and decision the change
+            // made anew) and on a table of the working set for a random user. A coordinator that has run a while has
+            // compiled the code that keeps plans across a policy change: a quarter as many changes, untimed, first.
+            int policyChanges = changes / 2;
+            for (int i = 0; i < policyChanges / 4; i++) {
+                Probe changed = changePolicy(server, admin, accessControl, "bench-warm-policy-" + i, users, tables, random);
+                call(accessControl, changed);
+                call(accessControl, probe(accessControl, users.get(random.nextInt(users.size())), queriedTables.get(random.nextInt(queriedTables.size())), "policy_warm" + i));
             }
-            report("first decision after a policy change (all plans made afresh), on a table queried lately: the same three calls", afterPolicyChange);
-            report("first decision after a policy change, on a table queried lately: CPU time of the calling thread", afterPolicyChangeCpu);
+            AlternatingTimings afterPolicyChange = new AlternatingTimings(policyChanges,
+                    "on the table it changed, for the user it names", "on a table queried lately that it leaves alone");
+            for (int i = 0; i < policyChanges; i++) {
+                Probe changed = changePolicy(server, admin, accessControl, "bench-policy-" + i, users, tables, random);
+                Probe probe = i % 2 == 0
+                        ? changed
+                        : probe(accessControl, users.get(random.nextInt(users.size())), queriedTables.get(random.nextInt(queriedTables.size())), "policy" + i);
+                afterPolicyChange.add(i, time(accessControl, probe));
+            }
+            afterPolicyChange.report("first decision after a policy change");
             accessControl.shutdown();
             if (STALE_REFUSALS.get() > 0) {
                 System.out.printf("VOID: %,d calls were refused because the replica was stale; these figures do not measure decisions%n", STALE_REFUSALS.get());
                 System.exit(1);
             }
         }
+    }
+
+    /**
+     * Puts a policy that grants a random user READ on a random table, waits until the access control decides with it,
+     * and returns a probe of that user on that table.
+     */
+    private static Probe changePolicy(BenchServer server, String admin, WardenAccessControl accessControl, String policyId, List<String> users, List<DataSource> tables, Random random)
+            throws Exception
+    {
+        DataSource table = tables.get(random.nextInt(tables.size()));
+        String user = users.get(random.nextInt(users.size()));
+        String policy = """
+                {"id": "%s", "name": "%s", "type": "subscription", "access": "READ",
+                 "on": {"dataSources": ["%s"]}, "who": {"users": ["%s"]}}
+                """.formatted(policyId, policyId, table.id(), user);
+        awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/policies/" + policyId, policy)));
+        return probe(accessControl, user, table, policyId.replace('-', '_'));
     }
 
     private static Probe probe(WardenAccessControl accessControl, String user, DataSource dataSource, String queryId)
@@ -208,6 +200,20 @@ public final class AccessControlLatency
         return new Probe(dataSource, new SystemSecurityContext(identity, id, Instant.now()),
                 new CatalogSchemaTableName(dataSource.location().catalog(), dataSource.location().schema(), dataSource.location().table()),
                 dataSource.columns().stream().map(Column::name).collect(java.util.stream.Collectors.toSet()), columns);
+    }
+
+    /** One probe's calls, timed: their wall and CPU time, and whether a garbage collection overlapped them. */
+    private record Timing(long wallNanos, long cpuNanos, boolean collected) {}
+
+    private static Timing time(WardenAccessControl accessControl, Probe probe)
+    {
+        long collectionsBefore = collections();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        call(accessControl, probe);
+        long elapsed = System.nanoTime() - start;
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+        return new Timing(elapsed, cpu, collections() != collectionsBefore);
     }
 
     /** What Trino asks for one table of a query; a denial is an answer too. Returns whether the select was allowed. */
@@ -242,21 +248,56 @@ public final class AccessControlLatency
                 percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999), sorted[sorted.length - 1] / 1_000.0);
     }
 
-    /** The samples of one kind (every other change, from {@code first}) that no garbage collection overlapped. */
-    private static void reportWithoutCollections(String what, long[] nanos, boolean[] collected, int first)
+    /**
+     * The timings of changes of two kinds taken in turn: even changes time the first kind of probe, odd ones the
+     * second. Each kind is reported by wall time, by wall time without the samples a garbage collection overlapped
+     * (to tell the collector's pauses from the deciding), and by the calling thread's CPU time: wall time includes any
+     * time the thread waited for a core, which on 2 cores shared with the server and the replica's own work right
+     * after a change is not the deciding's cost.
+     */
+    private static final class AlternatingTimings
     {
-        long[] quiet = new long[nanos.length];
-        int count = 0;
-        for (int i = 0; i < nanos.length; i++) {
-            if (!collected[2 * i + first]) {
-                quiet[count++] = nanos[i];
+        private final String[] kinds;
+        private final long[][] wall;
+        private final long[][] cpu;
+        private final boolean[][] collected;
+
+        AlternatingTimings(int changes, String evenKind, String oddKind)
+        {
+            this.kinds = new String[] {evenKind, oddKind};
+            int[] counts = {changes - changes / 2, changes / 2};
+            this.wall = new long[][] {new long[counts[0]], new long[counts[1]]};
+            this.cpu = new long[][] {new long[counts[0]], new long[counts[1]]};
+            this.collected = new boolean[][] {new boolean[counts[0]], new boolean[counts[1]]};
+        }
+
+        void add(int change, Timing timing)
+        {
+            int kind = change % 2;
+            wall[kind][change / 2] = timing.wallNanos();
+            cpu[kind][change / 2] = timing.cpuNanos();
+            collected[kind][change / 2] = timing.collected();
+        }
+
+        void report(String what)
+        {
+            for (int kind = 0; kind < 2; kind++) {
+                AccessControlLatency.report("%s, %s: the same three calls".formatted(what, kinds[kind]), wall[kind]);
+            }
+            for (int kind = 0; kind < 2; kind++) {
+                long[] quiet = select(wall[kind], collected[kind], false);
+                String label = "%s, %s, without the %d a garbage collection overlapped".formatted(what, kinds[kind], wall[kind].length - quiet.length);
+                if (quiet.length == 0) {
+                    System.out.printf("%s: a garbage collection overlapped every sample%n", label);
+                }
+                else {
+                    AccessControlLatency.report(label, quiet);
+                }
+            }
+            for (int kind = 0; kind < 2; kind++) {
+                AccessControlLatency.report("%s, %s: CPU time of the calling thread".formatted(what, kinds[kind]), cpu[kind]);
             }
         }
-        if (count == 0) {
-            System.out.printf("%s: a garbage collection overlapped every sample%n", what);
-            return;
-        }
-        report("%s, without the %d a garbage collection overlapped".formatted(what, nanos.length - count), Arrays.copyOf(quiet, count));
     }
 
     private static long collections()

@@ -6,6 +6,7 @@ import dev.warden.policy.policies.Audience;
 import dev.warden.policy.policies.Condition;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +44,26 @@ final class ConditionMemo
         return answer == TRUE;
     }
 
-    /** Numbers the distinct conditions of an engine's policies, once, when the engine is built. */
+    /**
+     * Numbers the distinct conditions of an engine's policies, once, when the engine is built. An engine for changed
+     * policies continues its predecessor's numbering, so that the condition numbers in the plans it keeps stay true.
+     */
     static final class Numbering
     {
         private final Map<Condition, Integer> numbers = new HashMap<>();
         private final List<Condition> conditions = new ArrayList<>();
+        private final BitSet used = new BitSet();
+
+        Numbering() {}
+
+        /** A numbering that keeps the numbers of {@code earlier}, an earlier engine's conditions. */
+        Numbering(List<Condition> earlier)
+        {
+            for (Condition condition : earlier) {
+                numbers.put(condition, conditions.size());
+                conditions.add(condition);
+            }
+        }
 
         /** The condition's number, or -1 when the applicability needs none (everyone). */
         int number(Applicability applicability)
@@ -67,10 +83,24 @@ final class ConditionMemo
 
         private int number(Condition condition)
         {
-            return numbers.computeIfAbsent(condition, added -> {
+            int number = numbers.computeIfAbsent(condition, added -> {
                 conditions.add(added);
                 return conditions.size() - 1;
             });
+            used.set(number);
+            return number;
+        }
+
+        /** How many of the numbered conditions the policies numbered since this numbering was made asked for. */
+        int used()
+        {
+            return used.cardinality();
+        }
+
+        /** How many of the numbered conditions no policy numbered since this numbering was made asked for. */
+        int unused()
+        {
+            return conditions.size() - used();
         }
 
         List<Condition> conditions()

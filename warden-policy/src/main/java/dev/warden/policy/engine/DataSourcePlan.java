@@ -37,6 +37,12 @@ record DataSourcePlan(
         rows = List.copyOf(rows);
     }
 
+    /** This plan for an engine that numbers the same policies in force differently. */
+    DataSourcePlan withNotInForce(NotInForceReasons renumbered)
+    {
+        return new DataSourcePlan(dataSource, renumbered, subscriptions, notEvaluated, masks, rows);
+    }
+
     /** The reasons not in force, then those of masks overridden on a column: the first reasons of every decision that may read. */
     List<Reason> notInForceOrOverridden()
     {

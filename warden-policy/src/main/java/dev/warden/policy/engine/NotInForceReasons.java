@@ -3,7 +3,9 @@ package dev.warden.policy.engine;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.RandomAccess;
+import java.util.function.IntUnaryOperator;
 
 import static java.util.Objects.requireNonNull;
 
@@ -27,6 +29,25 @@ final class NotInForceReasons
     {
         this.everyPolicy = requireNonNull(everyPolicy, "everyPolicy is null");
         this.inForce = inForce.clone();
+    }
+
+    /**
+     * The same policies in force, for an engine that numbers its policies differently: {@code newNumber} maps each
+     * number of this view's engine to the new engine's. Empty when the new numbers are not in the same order, which
+     * a plan needs them to be.
+     *
+     * @param everyPolicy the new engine's not-in-force reasons, by its policy numbers
+     */
+    Optional<NotInForceReasons> renumbered(List<Reason> everyPolicy, IntUnaryOperator newNumber)
+    {
+        int[] renumbered = new int[inForce.length];
+        for (int i = 0; i < inForce.length; i++) {
+            renumbered[i] = newNumber.applyAsInt(inForce[i]);
+            if (renumbered[i] < 0 || (i > 0 && renumbered[i] <= renumbered[i - 1])) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new NotInForceReasons(everyPolicy, renumbered));
     }
 
     @Override

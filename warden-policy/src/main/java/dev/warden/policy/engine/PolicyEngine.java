@@ -74,10 +74,11 @@ public final class PolicyEngine
     public static final int PLAN_CACHE_CAPACITY = 4_096;
 
     /**
-     * Reasons and texts that depend on the policy alone, built once rather than on every decision. Fields that
-     * do not concern the policy's kind are null.
+     * Reasons and texts that depend on the policy alone, built once rather than on every decision, and the number of
+     * the policy's condition. Fields that do not concern the policy's kind are null.
      */
     private record Prepared(
+            Reason notInForce,
             Reason notEvaluated,
             Reason admits,
             Reason refuses,
@@ -87,6 +88,21 @@ public final class PolicyEngine
             Reason notForUser,
             String rule,
             int condition) {}
+
+    /**
+     * How many policies a change may replace, add or remove for an engine to keep the plans of the data sources none
+     * of them covers: each kept plan is checked against every changed policy, and past this many, planning afresh is
+     * the cheaper way.
+     */
+    private static final int MAX_CHANGED_POLICIES_KEEPING_PLANS = 64;
+    /**
+     * How many data sources' plans a change of the policies may touch for the new engine to make them again before it
+     * is used: about as many milliseconds of work at most, on the thread that applies the change. A change that
+     * touches more leaves them to be planned in the background or on demand.
+     */
+    private static final int MAX_PLANS_MADE_AGAIN_AHEAD = 64;
+    /** How many conditions no policy asks for an engine continuing its predecessor's numbering may carry, beyond as many as are asked for. */
+    private static final int MAX_UNUSED_CONDITIONS = 64;
 
     public PolicyEngine(PolicyState state)
     {
@@ -99,31 +115,42 @@ public final class PolicyEngine
      */
     public PolicyEngine(PolicyState state, int planCacheCapacity)
     {
+        this(state, planCacheCapacity, null);
+    }
+
+    /**
+     * @param previous an engine for an earlier state with other policies, whose texts, condition numbers and plans
+     *         this one keeps where the change leaves them true; null for none
+     */
+    private PolicyEngine(PolicyState state, int planCacheCapacity, PolicyEngine previous)
+    {
         if (planCacheCapacity < 0) {
             throw new IllegalArgumentException("planCacheCapacity must not be negative");
         }
         this.planCacheCapacity = planCacheCapacity;
         this.state = requireNonNull(state, "state is null");
         this.index = new PolicyIndex(state.policies().values(), state.tags());
+        this.approvals = previous != null && state.approvals() == previous.state.approvals() ? previous.approvals : approvalsByDataSource(state.approvals());
+        ConditionMemo.Numbering numbering = previous == null ? new ConditionMemo.Numbering() : new ConditionMemo.Numbering(previous.conditions);
+        Map<Policy, Prepared> preparedPolicies = prepareAll(numbering, previous);
+        if (numbering.unused() > MAX_UNUSED_CONDITIONS + numbering.used()) {
+            // Conditions of policies gone by pile up in a numbering continued from engine to engine: start afresh now
+            // and then. The previous engine's plans hold its numbers, so none is kept then.
+            numbering = new ConditionMemo.Numbering();
+            preparedPolicies = prepareAll(numbering, previous);
+            previous = null;
+        }
+        this.prepared = preparedPolicies;
+        this.conditions = numbering.conditions();
         List<Reason> reasons = new ArrayList<>(index.policies().size());
         for (Policy policy : index.policies()) {
-            reasons.add(reason(policy, Outcome.NOT_IN_FORCE, "not in force here: it covers " + policy.scope().describe()
-                    + (policy instanceof MaskingPolicy masking ? " and masks " + masking.columns().describe() : "")
-                    + ", which does not include this data source"));
+            reasons.add(prepared.get(policy).notInForce());
         }
         this.notInForce = List.copyOf(reasons);
-        this.approvals = approvalsByDataSource(state.approvals());
-        this.prepared = new IdentityHashMap<>();
-        ConditionMemo.Numbering numbering = new ConditionMemo.Numbering();
-        for (Policy policy : index.policies()) {
-            prepared.put(policy, prepare(policy, switch (policy) {
-                case SubscriptionPolicy subscription -> numbering.number(subscription.audience());
-                case MaskingPolicy masking -> numbering.number(masking.applicability());
-                case RowPolicy row -> numbering.number(row.applicability());
-            }));
-        }
-        this.conditions = numbering.conditions();
         this.plans = new ConcurrentHashMap<>();
+        if (previous != null) {
+            keepPlansTheChangeLeaves(previous);
+        }
     }
 
     private PolicyEngine(PolicyEngine previous, PolicyState state)
@@ -139,19 +166,107 @@ public final class PolicyEngine
     }
 
     /**
-     * An engine for {@code next}, a later revision of this engine's state, with the same plan cache capacity. When
-     * {@code next} holds this state's very policies (as an update that changes no policy leaves them), the new
-     * engine shares this one's policy index, reasons and data-source plans, so that decisions after the change
-     * need not plan again: a plan depends only on the policies and its data source, and serves only the very data
-     * source it was made for, so a data source the change replaced is planned afresh. Otherwise it is a new engine.
+     * An engine for {@code next}, a later revision of this engine's state, with the same plan cache capacity, that
+     * keeps what the change leaves true, so that decisions after the change need not plan again. A plan depends only
+     * on the policies in force on its data source and on that data source, and serves only the very data source
+     * instance it was made for, so a data source the change replaced is planned afresh. When {@code next} holds this
+     * state's very policies (as an update that changes no policy leaves them), the new engine shares this one's
+     * policy index, reasons and plans. When policies changed (at most {@value #MAX_CHANGED_POLICIES_KEEPING_PLANS}
+     * of them), it keeps the texts of the policies left as they were and the plans of the data sources that no changed
+     * policy covers, before or after the change; the plans of the data sources it does cover, when there are at most
+     * {@value #MAX_PLANS_MADE_AGAIN_AHEAD}, it makes again at once, taking their masks and row filters as they were
+     * where the change left the policies in force on them.
      */
     public PolicyEngine withState(PolicyState next)
     {
         requireNonNull(next, "next is null");
         if (next.policies() != state.policies()) {
-            return new PolicyEngine(next, planCacheCapacity);
+            return new PolicyEngine(next, planCacheCapacity, this);
         }
         return new PolicyEngine(this, next);
+    }
+
+    /** The prepared texts of every policy, numbering their conditions: those of {@code previous} for the policies it holds as they are. */
+    private Map<Policy, Prepared> prepareAll(ConditionMemo.Numbering numbering, PolicyEngine previous)
+    {
+        Map<Policy, Prepared> preparedPolicies = new IdentityHashMap<>();
+        for (Policy policy : index.policies()) {
+            int condition = switch (policy) {
+                case SubscriptionPolicy subscription -> numbering.number(subscription.audience());
+                case MaskingPolicy masking -> numbering.number(masking.applicability());
+                case RowPolicy row -> numbering.number(row.applicability());
+            };
+            Prepared kept = previous == null ? null : previous.prepared.get(policy);
+            preparedPolicies.put(policy, kept != null && kept.condition() == condition ? kept : prepare(policy, condition));
+        }
+        return preparedPolicies;
+    }
+
+    /**
+     * Takes over the plans of {@code previous}, whose conditions this engine numbers alike, for the data sources of
+     * this state that no policy the change replaced, added or removed covers: their policies in force are the same
+     * very policies, so their plans are too, but for the numbers this engine gives those policies. When the change
+     * touches the plans of few data sources (as a local policy does), those are made again now, from the parts of
+     * their plans the change left alone, so that no decision after the change has to plan.
+     */
+    private void keepPlansTheChangeLeaves(PolicyEngine previous)
+    {
+        List<Policy> changed = new ArrayList<>();
+        previous.state.policies().forEach((id, policy) -> {
+            if (state.policies().get(id) != policy) {
+                changed.add(policy);
+            }
+        });
+        state.policies().forEach((id, policy) -> {
+            if (previous.state.policies().get(id) != policy) {
+                changed.add(policy);
+            }
+        });
+        if (changed.size() > MAX_CHANGED_POLICIES_KEEPING_PLANS) {
+            return;
+        }
+        List<Policy> previousPolicies = previous.index.policies();
+        List<DataSourcePlan> touched = new ArrayList<>();
+        for (DataSourcePlan plan : previous.plans.values()) {
+            DataSource dataSource = plan.dataSource();
+            if (state.dataSources().get(dataSource.id()) != dataSource) {
+                continue;
+            }
+            if (coversAny(changed, dataSource)) {
+                touched.add(plan);
+                continue;
+            }
+            if (plans.size() >= planCacheCapacity) {
+                return;
+            }
+            plan.notInForce().renumbered(notInForce, number -> index.numberOf(previousPolicies.get(number)))
+                    .ifPresent(renumbered -> plans.put(dataSource.id(), plan.withNotInForce(renumbered)));
+        }
+        if (touched.size() > MAX_PLANS_MADE_AGAIN_AHEAD) {
+            return;
+        }
+        for (DataSourcePlan plan : touched) {
+            if (plans.size() >= planCacheCapacity) {
+                return;
+            }
+            plans.put(plan.dataSource().id(), buildPlan(plan.dataSource(), plan));
+        }
+    }
+
+    private static boolean coversAny(List<Policy> policies, DataSource dataSource)
+    {
+        for (Policy policy : policies) {
+            if (policy.scope().covers(dataSource)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The plan the engine keeps for this very data source instance, or null; for tests. */
+    DataSourcePlan keptPlan(DataSource dataSource)
+    {
+        return cachedPlan(dataSource);
     }
 
     private static Map<String, Map<String, Set<AccessType>>> approvalsByDataSource(Set<AccessApproval> approvals)
@@ -167,27 +282,30 @@ public final class PolicyEngine
 
     private static Prepared prepare(Policy policy, int condition)
     {
+        Reason notInForce = reason(policy, Outcome.NOT_IN_FORCE, "not in force here: it covers " + policy.scope().describe()
+                + (policy instanceof MaskingPolicy masking ? " and masks " + masking.columns().describe() : "")
+                + ", which does not include this data source");
         Reason notEvaluated = reason(policy, Outcome.NOT_APPLIED, "not evaluated: the user may not read this data source");
         return switch (policy) {
             case SubscriptionPolicy subscription -> {
                 String why = refusal(subscription);
                 AccessType type = subscription.accessType();
                 yield subscription.strength() == Strength.GRANT
-                        ? new Prepared(notEvaluated,
+                        ? new Prepared(notInForce, notEvaluated,
                                 reason(policy, Outcome.APPLIED, "grants " + type + " (grants combine with OR)"),
                                 reason(policy, Outcome.NOT_APPLIED, "does not grant " + type + ": " + why),
                                 null, null, null, null, null, condition)
-                        : new Prepared(notEvaluated,
+                        : new Prepared(notInForce, notEvaluated,
                                 reason(policy, Outcome.APPLIED, "guardrail met (guardrails combine with AND)"),
                                 reason(policy, Outcome.APPLIED, "guardrail not met, so no grant can give " + (type == AccessType.READ ? "READ or WRITE" : "WRITE") + ": " + why),
                                 null, null, null, null, null, condition);
             }
-            case MaskingPolicy masking -> new Prepared(notEvaluated, null, null,
+            case MaskingPolicy masking -> new Prepared(notInForce, notEvaluated, null, null,
                     masking.applicability().describe(),
                     " with " + masking.method().describe() + masking.onlyWhere().map(sql -> " where " + sql.text()).orElse(""),
                     DataSourcePlan.MaskReasons.always(reason(policy, Outcome.NOT_APPLIED, "in force, but " + masking.columns().describe() + " selects no column of this data source")),
                     null, null, condition);
-            case RowPolicy row -> new Prepared(notEvaluated, null, null, null, null, null,
+            case RowPolicy row -> new Prepared(notInForce, notEvaluated, null, null, null, null, null,
                     reason(policy, Outcome.NOT_APPLIED, "does not apply to the user: it applies to " + row.applicability().describe()),
                     row.rule().describe(), condition);
         };
@@ -261,13 +379,13 @@ public final class PolicyEngine
     private DataSourcePlan plan(DataSource dataSource)
     {
         if (planCacheCapacity == 0) {
-            return buildPlan(dataSource);
+            return buildPlan(dataSource, null);
         }
         DataSourcePlan cached = cachedPlan(dataSource);
         if (cached != null) {
             return cached;
         }
-        DataSourcePlan plan = buildPlan(dataSource);
+        DataSourcePlan plan = buildPlan(dataSource, null);
         if (plans.size() >= planCacheCapacity) {
             plans.clear();
         }
@@ -282,7 +400,11 @@ public final class PolicyEngine
         return cached != null && cached.dataSource() == dataSource ? cached : null;
     }
 
-    private DataSourcePlan buildPlan(DataSource dataSource)
+    /**
+     * @param earlier a plan of the same data source by an engine whose condition numbering this one continues, whose
+     *         masks and row filters are taken as they are where the very same policies are in force; null for none
+     */
+    private DataSourcePlan buildPlan(DataSource dataSource, DataSourcePlan earlier)
     {
         int[] inForce = index.inForce(dataSource).stream().toArray();
         List<Policy> policies = index.policies();
@@ -314,9 +436,27 @@ public final class PolicyEngine
         List<Reason> notEvaluated = new ArrayList<>(masks.size() + rows.size());
         masks.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
         rows.forEach(policy -> notEvaluated.add(prepared.get(policy).notEvaluated()));
-        DataSourcePlan.Masks plannedMasks = planMasks(dataSource, masks, Arrays.copyOf(maskNumbers, masks.size()), Arrays.copyOf(localMasks, localMaskCount));
+        DataSourcePlan.Masks plannedMasks = earlier != null && sameInstances(earlier.masks().policies(), masks)
+                ? earlier.masks()
+                : planMasks(dataSource, masks, Arrays.copyOf(maskNumbers, masks.size()), Arrays.copyOf(localMasks, localMaskCount));
+        List<DataSourcePlan.PlannedRow> plannedRows = earlier != null && sameInstances(earlier.rows().stream().map(DataSourcePlan.PlannedRow::policy).toList(), rows)
+                ? earlier.rows()
+                : planRows(dataSource, rows);
         return new DataSourcePlan(dataSource, new NotInForceReasons(notInForce, inForce), plannedSubscriptions, notEvaluated,
-                plannedMasks, planRows(dataSource, rows));
+                plannedMasks, plannedRows);
+    }
+
+    private static boolean sameInstances(List<? extends Policy> some, List<? extends Policy> others)
+    {
+        if (some.size() != others.size()) {
+            return false;
+        }
+        for (int i = 0; i < some.size(); i++) {
+            if (some.get(i) != others.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Set<AccessValue> decideAccess(UserContext user, DataSource dataSource, List<DataSourcePlan.PlannedSubscription> subscriptions, ConditionMemo memo, List<Reason> reasons)

@@ -14,6 +14,7 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PolicyIndex
 {
     private final List<Policy> policies;
+    private final Map<Policy, Integer> numbers;
     private final Map<String, int[]> byDataSourceId;
     private final Map<Tag, int[]> byDataSourceTag;
     private final Map<Tag, int[]> byColumnTag;
@@ -52,6 +54,10 @@ final class PolicyIndex
         List<Policy> sorted = new ArrayList<>(allPolicies);
         sorted.sort(Comparator.comparingLong(Policy::sequence).thenComparing(Policy::id));
         this.policies = List.copyOf(sorted);
+        this.numbers = new IdentityHashMap<>(policies.size());
+        for (int number = 0; number < policies.size(); number++) {
+            numbers.put(policies.get(number), number);
+        }
 
         Map<String, List<Integer>> byId = new HashMap<>();
         Map<Tag, List<Integer>> byTag = new HashMap<>();
@@ -94,6 +100,13 @@ final class PolicyIndex
     List<Policy> policies()
     {
         return policies;
+    }
+
+    /** The number of this very policy instance, or -1 when the index does not hold it. */
+    int numberOf(Policy policy)
+    {
+        Integer number = numbers.get(policy);
+        return number == null ? -1 : number;
     }
 
     /**

@@ -18,6 +18,7 @@ import dev.warden.policy.model.Purpose;
 import dev.warden.policy.model.SqlType;
 import dev.warden.policy.model.Tag;
 import dev.warden.policy.model.UserContext;
+import dev.warden.policy.policies.Applicability;
 import dev.warden.policy.policies.Audience;
 import dev.warden.policy.policies.ColumnChoice;
 import dev.warden.policy.policies.Condition;
@@ -433,6 +434,137 @@ class PolicyEngineTest
             assertThat(carried.state()).isSameAs(later);
             for (String user : List.of("alice", "bob", "hannah")) {
                 assertThat(carried.decide(user, Optional.empty(), "orders")).isEqualTo(new PolicyEngine(later).decide(user, Optional.empty(), "orders"));
+            }
+        }
+    }
+
+    @Test
+    void anEngineForChangedPoliciesKeepsThePlansTheChangeLeavesAndMakesAgainThoseItTouches()
+    {
+        DataSource customers = dataSource("customers", List.of(Column.of("id", "bigint"), Column.of("email", "varchar", "PII.Email"), Column.of("region", "varchar")));
+        DataSource payments = dataSource("payments", List.of(Column.of("id", "bigint"), Column.of("amount", "decimal(12,2)", "Finance")), "Finance");
+        PolicyState state = base()
+                .dataSource(customers)
+                .dataSource(payments)
+                .policy(grant("read-orders", on("orders"), AccessType.READ, anyone()))
+                .policy(grant("read-customers", on("customers"), AccessType.READ, matching(new Condition.InGroup("analysts"))))
+                .policy(grant("read-finance", onTagged("Finance"), AccessType.READ, matching(new Condition.HasAttribute("clearance", "high"))))
+                .policy(mask("hide-email", on("orders", "customers"), taggedColumns("PII.Email"), new MaskMethod.Nullify(), exceptGroup("analysts")))
+                .policy(mask("round-amounts", everywhere(), taggedColumns("Finance"), new MaskMethod.RoundToBucket(new BigDecimal("100")), exceptGroup("hr")))
+                .policy(rows("eu-rows", on("customers"), new RowRule.MatchGroups(ColumnChoice.named("region")), everyone()))
+                .build();
+        PolicyEngine engine = new PolicyEngine(state);
+        List<DataSource> all = List.of(ORDERS, customers, payments);
+        all.forEach(engine::prepare);
+
+        // A subscription policy on payments: orders and customers keep their plans; payments is planned again ahead,
+        // with its masks as they were.
+        PolicyState hrPays = state.update()
+                .putPolicy(grant("hr-payments", on("payments"), AccessType.WRITE, matching(new Condition.InGroup("hr"))))
+                .build();
+        PolicyEngine afterAdding = engine.withState(hrPays);
+        assertThat(afterAdding.keptPlan(ORDERS).masks()).isSameAs(engine.keptPlan(ORDERS).masks());
+        assertThat(afterAdding.keptPlan(customers).rows()).isSameAs(engine.keptPlan(customers).rows());
+        assertThat(afterAdding.keptPlan(payments).subscriptions()).hasSize(engine.keptPlan(payments).subscriptions().size() + 1);
+        assertThat(afterAdding.keptPlan(payments).masks()).isSameAs(engine.keptPlan(payments).masks());
+        assertDecidesAsANewEngine(afterAdding, all);
+
+        // A mask on orders and customers replaced: both are planned again, customers with its row filters as they were.
+        PolicyState emailHashed = hrPays.update()
+                .putPolicy(mask("hide-email", on("orders", "customers"), taggedColumns("PII.Email"), new MaskMethod.KeyedHash(), exceptGroup("hr")))
+                .build();
+        PolicyEngine afterReplacing = afterAdding.withState(emailHashed);
+        assertThat(afterReplacing.keptPlan(ORDERS).masks()).isNotSameAs(afterAdding.keptPlan(ORDERS).masks());
+        assertThat(afterReplacing.keptPlan(customers).masks()).isNotSameAs(afterAdding.keptPlan(customers).masks());
+        assertThat(afterReplacing.keptPlan(customers).rows()).isSameAs(afterAdding.keptPlan(customers).rows());
+        assertThat(afterReplacing.keptPlan(payments).masks()).isSameAs(afterAdding.keptPlan(payments).masks());
+        assertDecidesAsANewEngine(afterReplacing, all);
+
+        PolicyState customersClosed = emailHashed.update().removePolicy("read-customers").build();
+        PolicyEngine afterRemoving = afterReplacing.withState(customersClosed);
+        assertThat(afterRemoving.keptPlan(customers).subscriptions()).isEmpty();
+        assertThat(afterRemoving.keptPlan(customers).masks()).isSameAs(afterReplacing.keptPlan(customers).masks());
+        assertDecidesAsANewEngine(afterRemoving, all);
+
+        PolicyState everywhereRead = customersClosed.update().putPolicy(grant("read-all", everywhere(), AccessType.READ, anyone())).build();
+        assertDecidesAsANewEngine(afterRemoving.withState(everywhereRead), all);
+    }
+
+    @Test
+    void aChangeThatTouchesManyDataSourcesLeavesThemToBePlannedOnDemand()
+    {
+        PolicyState.Builder builder = readable();
+        List<DataSource> many = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            DataSource table = dataSource("table-" + i, List.of(Column.of("id", "bigint"), Column.of("amount", "decimal(12,2)", "Finance")), "Finance");
+            many.add(table);
+            builder.dataSource(table);
+        }
+        PolicyState state = builder.build();
+        PolicyEngine engine = new PolicyEngine(state);
+        many.forEach(engine::prepare);
+        engine.prepare(ORDERS);
+
+        PolicyEngine changed = engine.withState(state.update()
+                .putPolicy(grant("read-finance", onTagged("Finance"), AccessType.READ, anyone()))
+                .build());
+        assertThat(many).allSatisfy(table -> assertThat(changed.keptPlan(table)).as(table.id()).isNull());
+        assertThat(changed.keptPlan(ORDERS)).as("orders: the change does not cover it").isNotNull();
+        assertDecidesAsANewEngine(changed, many.subList(0, 5));
+    }
+
+    @Test
+    void enginesForManyChangesInARowKeepDecidingAsANewEngineWould()
+    {
+        DataSource customers = dataSource("customers", List.of(Column.of("id", "bigint"), Column.of("email", "varchar", "PII.Email")));
+        PolicyState state = readable().dataSource(customers).build();
+        state = withChangingPolicies(state, "first");
+        // Created after the changing policies, so that its condition's number differs between a numbering continued
+        // from engine to engine and one made afresh: a plan kept across a fresh numbering would ask the wrong condition.
+        state = state.update()
+                .putPolicy(grant("read-customers", on("customers"), AccessType.READ, matching(new Condition.InGroup("analysts"))))
+                .putPolicy(mask("hide-email", on("customers"), taggedColumns("PII.Email"), new MaskMethod.Nullify(), exceptGroup("hr")))
+                .build();
+        List<DataSource> both = List.of(ORDERS, customers);
+        PolicyEngine engine = new PolicyEngine(state);
+        both.forEach(engine::prepare);
+        // Each change brings conditions no other policy has and retires those before, so that retired conditions pile up
+        // in the numbering that engines continue, until an engine starts it afresh.
+        int keptCustomers = 0;
+        for (int i = 0; i < 200; i++) {
+            state = withChangingPolicies(state, "level-" + i);
+            engine = engine.withState(state);
+            // The changed policies do not cover customers: its plan is kept, but by an engine that numbers afresh.
+            keptCustomers += engine.keptPlan(customers) != null ? 1 : 0;
+            assertDecidesAsANewEngine(engine, both);
+        }
+        assertThat(keptCustomers).as("engines that kept the plan of customers").isBetween(150, 199);
+        PolicyState highClearance = state.update()
+                .putUser(user("bob", Set.of(), Map.of("clearance", Set.of("level-199"))))
+                .build();
+        Decision bob = engine.withState(highClearance).decide("bob", Optional.empty(), "orders");
+        assertThat(bob.accessValues()).contains(AccessValue.WRITE);
+        assertThat(bob.masks()).doesNotContainKey("amount");
+    }
+
+    /** A WRITE grant and a mask on orders, both for holders of clearance {@code level}. */
+    private static PolicyState withChangingPolicies(PolicyState state, String level)
+    {
+        Condition holders = new Condition.HasAttribute("clearance", level);
+        return state.update()
+                .putPolicy(grant("changing", on("orders"), AccessType.WRITE, matching(holders)))
+                .putPolicy(mask("changing-mask", on("orders"), taggedColumns("Finance"), new MaskMethod.Nullify(), new Applicability.EveryoneExcept(holders)))
+                .build();
+    }
+
+    private static void assertDecidesAsANewEngine(PolicyEngine engine, List<DataSource> dataSources)
+    {
+        PolicyEngine fresh = new PolicyEngine(engine.state());
+        for (String user : List.of("alice", "bob", "hannah")) {
+            for (DataSource dataSource : dataSources) {
+                assertThat(engine.decide(user, Optional.empty(), dataSource.id()))
+                        .as("%s on %s", user, dataSource.id())
+                        .isEqualTo(fresh.decide(user, Optional.empty(), dataSource.id()));
             }
         }
     }

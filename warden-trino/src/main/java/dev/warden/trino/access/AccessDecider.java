@@ -199,18 +199,27 @@ public final class AccessDecider
             return isAdmin(caller) && isAdmin(person) ? TableGrant.UNRESTRICTED : TableGrant.refused(Optional.empty(), noPoliciesYet());
         }
         Optional<Registration> registration = current.tables().lookup(table);
-        if (registration.isEmpty()) {
-            return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregistered;
+        if (registration.isPresent()) {
+            return registeredGrant(context, current, registration.get());
         }
+        Optional<Registration> described = current.tables().describedBy(table);
+        if (described.isPresent()) {
+            return metadataGrant(table, described.get(), registeredGrant(context, current, described.get()));
+        }
+        return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregistered;
+    }
+
+    private TableGrant registeredGrant(SystemSecurityContext context, Snapshot current, Registration registration)
+    {
         Identity person = personAsking(context, current);
         if (isAdmin(person)) {
             return TableGrant.UNRESTRICTED;
         }
-        DataSource dataSource = registration.get().dataSource();
+        DataSource dataSource = registration.dataSource();
         Optional<String> dataSourceId = Optional.of(dataSource.id());
-        if (registration.get().isAmbiguous()) {
+        if (registration.isAmbiguous()) {
             return TableGrant.refused(dataSourceId, "it is registered as several Warden data sources (%s, %s); ask a Warden governor to keep one"
-                    .formatted(dataSource.id(), String.join(", ", registration.get().alsoRegisteredAs())));
+                    .formatted(dataSource.id(), String.join(", ", registration.alsoRegisteredAs())));
         }
         if (replica.isStale()) {
             return TableGrant.refused(dataSourceId, stale());
@@ -223,6 +232,30 @@ public final class AccessDecider
         Optional<String> project = requestedProject(person);
         return current.decisions().get(new DecisionKey(wardenUser.get(), project, dataSource.id()),
                 () -> decide(current, wardenUser.get(), project, dataSource));
+    }
+
+    /**
+     * A connector's metadata table of a registered table ({@code orders$partitions}) may be read only by a person who
+     * may read the table itself with nothing masked or filtered: partition values and column statistics would show
+     * what masks hide and rows filters leave out, and masks and filters cannot be applied to it. Nothing else is
+     * allowed on it.
+     */
+    private static TableGrant metadataGrant(CatalogSchemaTableName metadataTable, Registration described, TableGrant base)
+    {
+        if (base == TableGrant.UNRESTRICTED) {
+            return base;
+        }
+        String name = metadataTable.getSchemaTableName().getTableName();
+        String describes = "it holds metadata of %s.%s.%s, ".formatted(metadataTable.getCatalogName(), metadataTable.getSchemaTableName().getSchemaName(), name.substring(0, name.indexOf('$')));
+        if (!base.allows(AccessValue.READ)) {
+            return TableGrant.refused(base.dataSourceId(), describes + base.refusal().why(AccessValue.READ));
+        }
+        if (!base.masks().isEmpty() || !base.rowFilters().isEmpty()) {
+            return TableGrant.refused(base.dataSourceId(), describes + "Warden data source '%s', which Warden masks or filters for you; metadata tables can show masked values and filtered rows, so they are refused wherever a mask or row filter applies"
+                    .formatted(described.dataSource().id()));
+        }
+        return new TableGrant(Set.of(AccessValue.READ), GrantedMasks.NONE, List.of(), base.dataSourceId(), base.appliedPolicyIds(),
+                _ -> describes + "Warden data source '%s', and metadata tables can only be read".formatted(described.dataSource().id()));
     }
 
     /** Who a query acts for in Warden, for the audit; empty when the Trino user maps to no Warden user. */

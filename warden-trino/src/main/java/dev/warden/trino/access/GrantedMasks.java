@@ -42,6 +42,11 @@ final class GrantedMasks
         }
     }
 
+    boolean isEmpty()
+    {
+        return byName.isEmpty();
+    }
+
     /** The mask of a column, by its name in any case. */
     Optional<ViewExpression> of(String columnName)
     {

@@ -81,6 +81,25 @@ public final class RegisteredTables
                 lower(table.getSchemaTableName().getTableName()))));
     }
 
+    /**
+     * The registration of the table that a connector's metadata table describes: Hive, Iceberg and Delta Lake name
+     * those after their table, {@code orders$partitions}, {@code orders$files} or {@code orders$history}, and they can
+     * hold the table's values (partition keys, column bounds). Empty when the name is not of that form or the table
+     * it names is not registered.
+     */
+    public Optional<Registration> describedBy(CatalogSchemaTableName metadataTable)
+    {
+        String name = metadataTable.getSchemaTableName().getTableName();
+        int dollar = name.indexOf('$');
+        if (dollar <= 0) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(tables.get(new TableKey(
+                lower(metadataTable.getCatalogName()),
+                lower(metadataTable.getSchemaTableName().getSchemaName()),
+                lower(name.substring(0, dollar)))));
+    }
+
     /** Whether any registered table lives in the schema. */
     public boolean hasRegisteredTables(String catalog, String schema)
     {

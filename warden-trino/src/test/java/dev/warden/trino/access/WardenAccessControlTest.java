@@ -2,6 +2,7 @@ package dev.warden.trino.access;
 
 import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.config.WardenTrinoConfig;
+import dev.warden.trino.testing.MetadataTablesPlugin;
 import dev.warden.trino.testing.TrinoWithWarden;
 import io.trino.Session;
 import io.trino.spi.QueryId;
@@ -75,6 +76,8 @@ class WardenAccessControlTest
                 WardenTrinoConfig.USER_MAPPING, "([a-z]+)",
                 WardenTrinoConfig.IMPERSONATORS, "gateway",
                 WardenTrinoConfig.ADMIN_GROUPS, "wardens"));
+        trino.runner().installPlugin(new MetadataTablesPlugin());
+        trino.runner().createCatalog("lake", MetadataTablesPlugin.CONNECTOR, Map.of());
         trino.query(ADMIN, "CREATE TABLE memory.default.notes (id bigint, note varchar)");
         trino.query(ADMIN, "INSERT INTO memory.default.notes VALUES (1, 'first')");
     }
@@ -302,6 +305,23 @@ class WardenAccessControlTest
                 .hasMessage("Access Denied: Cannot drop schema memory.default: it holds tables registered in Warden; only Warden admins may do this");
         assertThatThrownBy(() -> trino.query("bob", "CALL system.runtime.kill_query(query_id => '20240101_000000_00000_xxxxx', message => 'x')"))
                 .hasMessageContaining("only Warden admins may");
+    }
+
+    @Test
+    void metadataTablesOfRegisteredTablesAreForThoseWhoReadTheTableUnmaskedAndUnfiltered()
+    {
+        String partitions = "SELECT segment, row_count FROM lake.sales.\"orders$partitions\" ORDER BY segment";
+        assertThat(trino.rows(ADMIN, partitions)).isEqualTo(MetadataTablesPlugin.ROWS);
+        assertThat(trino.rows("carol", partitions)).as("finance reads lake.orders with no filter").isEqualTo(MetadataTablesPlugin.ROWS);
+        assertThatThrownBy(() -> trino.query("alice", partitions))
+                .hasMessageContaining("Cannot select from table lake.sales.orders$partitions: it holds metadata of lake.sales.orders, "
+                        + "Warden data source 'lake.orders', which Warden masks or filters for you");
+        assertThatThrownBy(() -> trino.query("bob", partitions))
+                .hasMessageContaining("lake.sales.orders$partitions: it holds metadata of lake.sales.orders, it is Warden data source 'lake.orders', to which Warden user 'bob' has no access");
+        assertThatThrownBy(() -> trino.accessControl().checkCanInsertIntoTable(context("carol"), new CatalogSchemaTableName("lake", "sales", "orders$partitions")))
+                .hasMessageContaining("metadata tables can only be read");
+        // The metadata of tables Warden does not govern follows warden.allowed.unregistered.operations, as those tables do.
+        assertThat(trino.rows("bob", "SELECT segment, row_count FROM lake.sales.\"ungoverned$partitions\" ORDER BY segment")).isEqualTo(MetadataTablesPlugin.ROWS);
     }
 
     // ---- views ----
