@@ -7,6 +7,7 @@ import dev.warden.policy.engine.Reason;
 import dev.warden.policy.model.AccessType;
 import dev.warden.policy.model.AccessValue;
 import dev.warden.policy.model.DataSource;
+import dev.warden.policy.model.RemoteLocation;
 import dev.warden.policy.model.User;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.policies.Audience;
@@ -204,7 +205,7 @@ public final class AccessDecider
         }
         Optional<Registration> described = current.tables().describedBy(table);
         if (described.isPresent()) {
-            return metadataGrant(table, described.get(), registeredGrant(context, current, described.get()));
+            return metadataGrant(described.get().dataSource(), registeredGrant(context, current, described.get()));
         }
         return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregistered;
     }
@@ -240,22 +241,22 @@ public final class AccessDecider
      * what masks hide and rows filters leave out, and masks and filters cannot be applied to it. Nothing else is
      * allowed on it.
      */
-    private static TableGrant metadataGrant(CatalogSchemaTableName metadataTable, Registration described, TableGrant base)
+    private static TableGrant metadataGrant(DataSource described, TableGrant base)
     {
         if (base == TableGrant.UNRESTRICTED) {
             return base;
         }
-        String name = metadataTable.getSchemaTableName().getTableName();
-        String describes = "it holds metadata of %s.%s.%s, ".formatted(metadataTable.getCatalogName(), metadataTable.getSchemaTableName().getSchemaName(), name.substring(0, name.indexOf('$')));
+        RemoteLocation table = described.location();
+        String describes = "it holds metadata of %s.%s.%s, ".formatted(lower(table.catalog()), lower(table.schema()), lower(table.table()));
         if (!base.allows(AccessValue.READ)) {
             return TableGrant.refused(base.dataSourceId(), describes + base.refusal().why(AccessValue.READ));
         }
         if (!base.masks().isEmpty() || !base.rowFilters().isEmpty()) {
             return TableGrant.refused(base.dataSourceId(), describes + "Warden data source '%s', which Warden masks or filters for you; metadata tables can show masked values and filtered rows, so they are refused wherever a mask or row filter applies"
-                    .formatted(described.dataSource().id()));
+                    .formatted(described.id()));
         }
         return new TableGrant(Set.of(AccessValue.READ), GrantedMasks.NONE, List.of(), base.dataSourceId(), base.appliedPolicyIds(),
-                _ -> describes + "Warden data source '%s', and metadata tables can only be read".formatted(described.dataSource().id()));
+                _ -> describes + "Warden data source '%s', and metadata tables can only be read".formatted(described.id()));
     }
 
     /** Who a query acts for in Warden, for the audit; empty when the Trino user maps to no Warden user. */
