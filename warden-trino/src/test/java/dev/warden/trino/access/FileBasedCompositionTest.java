@@ -2,11 +2,7 @@ package dev.warden.trino.access;
 
 import dev.warden.trino.config.WardenTrinoConfig;
 import dev.warden.trino.testing.TrinoWithWarden;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
-import io.trino.plugin.base.security.FileBasedSystemAccessControl;
 import io.trino.spi.security.SystemAccessControl;
-import io.trino.spi.security.SystemAccessControlFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +39,7 @@ class FileBasedCompositionTest
     {
         Path rules = directory.resolve("rules.json");
         Files.writeString(rules, resource("file-based-rules.json"));
-        SystemAccessControl fileBased = new FileBasedSystemAccessControl.Factory().create(Map.of("security.config-file", rules.toString()), new TestingContext());
+        SystemAccessControl fileBased = TrinoWithWarden.fileBasedAccessControl(rules);
         trino = TrinoWithWarden.start(directory.resolve("server"), BUNDLE, Map.of(WardenTrinoConfig.USER_MAPPING, "([a-z]+)"),
                 warden -> List.of(fileBased, warden));
         trino.query(ADMIN, "CREATE TABLE memory.default.notes (id bigint, note varchar)");
@@ -103,27 +99,5 @@ class FileBasedCompositionTest
         assertThatThrownBy(() -> trino.query("erin", "COMMENT ON TABLE memory.default.notes IS 'mine'"))
                 .hasMessage("Access Denied: Cannot comment on table memory.default.notes: it is Warden data source 'memory.notes', "
                         + "and this Trino cluster allows only [READ, WRITE] on registered data (warden.allowed.registered.operations)");
-    }
-
-    private static final class TestingContext
-            implements SystemAccessControlFactory.SystemAccessControlContext
-    {
-        @Override
-        public String getVersion()
-        {
-            return "476";
-        }
-
-        @Override
-        public OpenTelemetry getOpenTelemetry()
-        {
-            return OpenTelemetry.noop();
-        }
-
-        @Override
-        public Tracer getTracer()
-        {
-            return OpenTelemetry.noop().getTracer("test");
-        }
     }
 }

@@ -4,11 +4,15 @@ import dev.warden.trino.access.WardenAccessControl;
 import dev.warden.trino.access.WardenAccessControlFactory;
 import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.config.WardenTrinoConfig;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import io.trino.Session;
+import io.trino.plugin.base.security.FileBasedSystemAccessControl;
 import io.trino.plugin.memory.MemoryPlugin;
 import io.trino.plugin.tpch.TpchPlugin;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemAccessControl;
+import io.trino.spi.security.SystemAccessControlFactory;
 import io.trino.testing.DistributedQueryRunner;
 import io.trino.testing.MaterializedResult;
 import io.trino.testing.MaterializedRow;
@@ -58,23 +62,33 @@ public final class TrinoWithWarden
         WardenServerProcess server = WardenServerProcess.start(directory);
         try {
             long revision = server.apply(bundle);
-            Map<String, String> config = new HashMap<>(Map.of(
-                    WardenTrinoConfig.SERVER_URI, server.uri().toString(),
-                    WardenTrinoConfig.API_KEY, server.createApiKey("trino", "SERVICE"),
-                    WardenTrinoConfig.ADMIN_USERS, ADMIN));
-            config.putAll(properties);
             QueryLedger ledger = new QueryLedger(1_000);
-            WardenAccessControl accessControl = WardenAccessControlFactory.create(WardenTrinoConfig.parse(config), ledger);
-            accessControl.start();
+            WardenAccessControl accessControl = accessControl(server, properties, ledger);
             QueryRunner runner = queryRunner(controls.apply(accessControl));
             TrinoWithWarden trino = new TrinoWithWarden(server, ledger, accessControl, runner);
-            trino.awaitRevision(revision);
+            awaitRevision(accessControl, revision);
             return trino;
         }
         catch (Exception | Error e) {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * Warden's access control as Trino's factory creates it, started and following {@code server} under a new SERVICE
+     * key, configured by {@code properties} beside the server's address, that key and {@code warden.admin.users=root}.
+     */
+    public static WardenAccessControl accessControl(WardenServerProcess server, Map<String, String> properties, QueryLedger ledger)
+    {
+        Map<String, String> config = new HashMap<>(Map.of(
+                WardenTrinoConfig.SERVER_URI, server.uri().toString(),
+                WardenTrinoConfig.API_KEY, server.createApiKey("trino", "SERVICE"),
+                WardenTrinoConfig.ADMIN_USERS, ADMIN));
+        config.putAll(properties);
+        WardenAccessControl accessControl = WardenAccessControlFactory.create(WardenTrinoConfig.parse(config), ledger);
+        accessControl.start();
+        return accessControl;
     }
 
     public static TrinoWithWarden start(Path directory, String bundle, Map<String, String> properties)
@@ -102,6 +116,12 @@ public final class TrinoWithWarden
             runner.close();
             throw e;
         }
+    }
+
+    /** Trino's file-based system access control with the rules in {@code rulesFile}, as its factory creates it. */
+    public static SystemAccessControl fileBasedAccessControl(Path rulesFile)
+    {
+        return new FileBasedSystemAccessControl.Factory().create(Map.of("security.config-file", rulesFile.toString()), new TestingContext());
     }
 
     public static Session session(String user, Map<String, String> extraCredentials)
@@ -172,6 +192,13 @@ public final class TrinoWithWarden
     public void awaitRevision(long revision)
             throws InterruptedException
     {
+        awaitRevision(accessControl, revision);
+    }
+
+    /** Waits until {@code accessControl} decides on {@code revision} or a later one (at most 30 seconds). */
+    public static void awaitRevision(WardenAccessControl accessControl, long revision)
+            throws InterruptedException
+    {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (accessControl.policyRevision() < revision) {
             if (System.nanoTime() > deadline) {
@@ -190,6 +217,28 @@ public final class TrinoWithWarden
         finally {
             accessControl.shutdown();
             server.close();
+        }
+    }
+
+    private static final class TestingContext
+            implements SystemAccessControlFactory.SystemAccessControlContext
+    {
+        @Override
+        public String getVersion()
+        {
+            return "476";
+        }
+
+        @Override
+        public OpenTelemetry getOpenTelemetry()
+        {
+            return OpenTelemetry.noop();
+        }
+
+        @Override
+        public Tracer getTracer()
+        {
+            return OpenTelemetry.noop().getTracer("test");
         }
     }
 }
