@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * temporary embedded store in a JVM of its own ({@link BenchServer}), applies the workload, and runs Warden's access control exactly as Trino would create it
  * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
  * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}: warm, uncached,
- * and first after a change of people (a group) or of the policies (half as many). See docs/benchmarks.md.
+ * and first after a change of people (a group) or of the policies (half as many). The warm calls are timed beside a
+ * control ({@link MachineFloor}) that shows the tail this machine gives any computation as long. See docs/benchmarks.md.
  * Arguments: {@code [warm samples (300000)] [changes (300)]}.
  */
 public final class AccessControlLatency
@@ -90,21 +91,37 @@ public final class AccessControlLatency
             for (int round = 0; round < 20; round++) {
                 workingSet.forEach(probe -> call(accessControl, probe));
             }
+            // Wall time, each call followed by the control: pure arithmetic sized to the calls' median (calibrated on
+            // calls timed the same way), whose tail is what this machine does to any computation that long.
+            long[] calibration = new long[20_001];
+            for (int i = 0; i < calibration.length; i++) {
+                calibration[i] = timeWall(accessControl, workingSet.get(random.nextInt(workingSet.size())));
+            }
+            Arrays.sort(calibration);
+            MachineFloor floor = MachineFloor.calibratedTo(calibration[calibration.length / 2]);
             long[] warm = new long[warmSamples];
-            long[] warmCpu = new long[warmSamples];
+            long[] control = new long[warmSamples];
             boolean[] warmDenied = new boolean[warmSamples];
             for (int i = 0; i < warmSamples; i++) {
                 Probe probe = workingSet.get(random.nextInt(workingSet.size()));
-                long cpuStart = THREADS.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
                 warmDenied[i] = !call(accessControl, probe);
                 warm[i] = System.nanoTime() - start;
-                warmCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
+                control[i] = floor.timeOnce();
             }
             report("warm: checkCanSelectFromColumns + getColumnMasks + getRowFilters for one table", warm);
             report("warm, calls that were allowed", select(warm, warmDenied, false));
             report("warm, calls that were denied (Trino stops at the check)", select(warm, warmDenied, true));
-            report("warm: CPU time of the calling thread (includes reading the clock)", warmCpu);
+            report("control: pure arithmetic as long as the calls' median, timed after each call (what this machine does to any computation that long)", control);
+            // CPU time apart: reading it is a system call, which would slow the calls timed beside it.
+            long[] warmCpu = new long[warmSamples / 3];
+            for (int i = 0; i < warmCpu.length; i++) {
+                Probe probe = workingSet.get(random.nextInt(workingSet.size()));
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
+                call(accessControl, probe);
+                warmCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            }
+            report("warm: CPU time of the calling thread (includes a system call to read it)", warmCpu);
 
             // A busy coordinator decides uncached pairs all the time, so the deciding code is compiled by then: warm the
             // JIT on 30,000 pairs asked once each (timed too: uncached decisions on an unchanged revision).
@@ -205,6 +222,13 @@ public final class AccessControlLatency
     /** One probe's calls, timed: their wall and CPU time, and whether a garbage collection overlapped them. */
     private record Timing(long wallNanos, long cpuNanos, boolean collected) {}
 
+    private static long timeWall(WardenAccessControl accessControl, Probe probe)
+    {
+        long start = System.nanoTime();
+        call(accessControl, probe);
+        return System.nanoTime() - start;
+    }
+
     private static Timing time(WardenAccessControl accessControl, Probe probe)
     {
         long collectionsBefore = collections();
@@ -286,8 +310,12 @@ public final class AccessControlLatency
             }
             for (int kind = 0; kind < 2; kind++) {
                 long[] quiet = select(wall[kind], collected[kind], false);
-                String label = "%s, %s, without the %d a garbage collection overlapped".formatted(what, kinds[kind], wall[kind].length - quiet.length);
-                if (quiet.length == 0) {
+                int overlapped = wall[kind].length - quiet.length;
+                String label = "%s, %s, without the %d a garbage collection overlapped".formatted(what, kinds[kind], overlapped);
+                if (overlapped == 0) {
+                    System.out.printf("%s, %s: no garbage collection overlapped any sample%n", what, kinds[kind]);
+                }
+                else if (quiet.length == 0) {
                     System.out.printf("%s: a garbage collection overlapped every sample%n", label);
                 }
                 else {

@@ -15,7 +15,9 @@ import static java.util.Objects.requireNonNull;
  * The column masks of one grant, ready for Trino's batched {@code getColumnMasks}, which a busy coordinator asks on
  * every query. Trino lists a table's columns in the order its connector reports them, which is nearly always the
  * order the data source was registered with; a column found at its registered position is matched by one string
- * comparison, and only a column found elsewhere is looked up by its lower-case name.
+ * comparison, and only a column found elsewhere is looked up by its lower-case name. Every query of the table asks
+ * with equal columns, so the last answer is kept and given again while the columns are equal: comparing them costs
+ * a fraction of building the answer's map, which hashes every masked column.
  */
 final class GrantedMasks
 {
@@ -26,6 +28,10 @@ final class GrantedMasks
     /** The mask of each column of {@link #columnNames}, or null. */
     private final ViewExpression[] masksByPosition;
     private final Map<String, ViewExpression> byName;
+    /** The columns last asked about and their masks; replaced, never changed, so readers need no lock. */
+    private volatile Answer lastAnswer;
+
+    private record Answer(List<ColumnSchema> columns, Map<ColumnSchema, ViewExpression> masks) {}
 
     /**
      * @param columnOrder the data source's column names, lower case, in its order
@@ -59,6 +65,17 @@ final class GrantedMasks
         if (byName.isEmpty()) {
             return Map.of();
         }
+        Answer last = lastAnswer;
+        if (last != null && last.columns().equals(columns)) {
+            return last.masks();
+        }
+        Map<ColumnSchema, ViewExpression> masks = masksOf(columns);
+        lastAnswer = new Answer(List.copyOf(columns), masks);
+        return masks;
+    }
+
+    private Map<ColumnSchema, ViewExpression> masksOf(List<ColumnSchema> columns)
+    {
         List<Map.Entry<ColumnSchema, ViewExpression>> masks = new ArrayList<>(Math.min(columns.size(), byName.size()));
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);

@@ -752,13 +752,33 @@ public final class WardenAccessControl
     private AccessDeniedException denial(SystemSecurityContext context, String message)
     {
         recordDenial(context, message);
-        return new AccessDeniedException(message);
+        return new Denial(message);
     }
 
     private void recordDenial(SystemSecurityContext context, String message)
     {
         if (context.getQueryId() != null) {
             ledger.recordDenial(context.getQueryId().getId(), AccessDeniedException.PREFIX + message);
+        }
+    }
+
+    /**
+     * A denial is an answer, not a failure: its message says everything, and the stack it was thrown from (Trino's
+     * analyzer, a hundred frames deep) says nothing, so it is not recorded. Filling it in would cost more than
+     * deciding.
+     */
+    private static final class Denial
+            extends AccessDeniedException
+    {
+        Denial(String message)
+        {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace()
+        {
+            return this;
         }
     }
 }

@@ -11,6 +11,7 @@ import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.connector.ColumnSchema;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.ViewExpression;
+import io.trino.spi.type.BigintType;
 import io.trino.spi.type.VarcharType;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +111,24 @@ class AccessControlPartsTest
         assertThat(masks.of("Email")).hasValue(hashed);
         assertThat(masks.of("id")).isEmpty();
         assertThat(GrantedMasks.NONE.of(List.of(id, email))).isEmpty();
+    }
+
+    @Test
+    void equalColumnsGetTheLastAnswerAgainAndOtherColumnsTheirOwn()
+    {
+        ViewExpression hashed = mask("hash(\"email\")");
+        GrantedMasks masks = new GrantedMasks(List.of("id", "email"), Map.of("email", hashed));
+        Map<ColumnSchema, ViewExpression> first = masks.of(List.of(column("id"), column("email")));
+
+        // Every query builds its own column list; an equal one is answered with the same map.
+        assertThat(masks.of(List.of(column("id"), column("email")))).isSameAs(first);
+        // Another type of the same column is another column: its answer is keyed by it.
+        ColumnSchema emailAsBigint = ColumnSchema.builder().setName("email").setType(BigintType.BIGINT).build();
+        assertThat(masks.of(List.of(column("id"), emailAsBigint))).containsExactly(Map.entry(emailAsBigint, hashed));
+        ColumnSchema hiddenEmail = ColumnSchema.builder().setName("email").setType(VarcharType.VARCHAR).setHidden(true).build();
+        assertThat(masks.of(List.of(hiddenEmail))).containsExactly(Map.entry(hiddenEmail, hashed));
+        assertThat(masks.of(List.of(column("id")))).isEmpty();
+        assertThat(masks.of(List.of(column("id"), column("email")))).isEqualTo(first);
     }
 
     @Test
