@@ -37,16 +37,18 @@ import static java.util.Objects.requireNonNull;
  * Sends query events to {@code POST /api/v1/audit/queries} in batches, through a spool directory, so that neither a
  * server outage nor a restart of this process loses any.
  *
- * <p>{@link #send} appends the event as one JSON line to the open batch file, {@code events-N.open}. A batch is
- * sealed once it holds {@code batchSize} events or its first event has waited {@code flushInterval}: the file is
- * forced to disk and renamed to {@code events-N.batch}. One thread sends sealed batches oldest first and deletes a
- * file only after the server has acknowledged it; on failure it retries the same batch with exponential backoff.
- * The server stores each (source, query id) once, so a batch sent again after a lost answer duplicates nothing.
+ * <p>{@link #send} appends the event as one JSON line to the open batch file, {@code events-N.open}, and never waits
+ * for the disk beyond that write. A batch is closed to new events once it holds {@code batchSize} events or its first
+ * event has waited {@code flushInterval}; a thread of its own then seals it: forces the file to disk and renames it to
+ * {@code events-N.batch}. Another thread sends sealed batches oldest first and deletes a file only after the server
+ * has acknowledged it; on failure it retries the same batch with exponential backoff, and new events do not cut the
+ * backoff short. The server stores each (source, query id) once, so a batch sent again after a lost answer
+ * duplicates nothing.
  *
  * <p>Durability: every event is written to the file before {@code send} returns, so a crash of this process loses
  * none; the file is fsynced when the batch is sealed, so a crash of the machine can lose at most the events of the
- * open batch (one flush interval). On start, a batch left open by a process that stopped is sealed, and batches
- * left unsent are sent before any new one. A batch the server refuses as invalid (400) would be refused forever,
+ * batches not sealed yet (about one flush interval). On start, a batch left open by a process that stopped is
+ * sealed, and batches left unsent are sent before any new one. A batch the server refuses as invalid (400) would be refused forever,
  * so it is renamed to {@code events-N.rejected} and kept for an operator. When the spool files would exceed
  * {@code spoolBudgetBytes}, new events are dropped and counted, with an error in the log when dropping starts and a
  * note when it stops.
@@ -67,10 +69,13 @@ public final class QueryAuditSender
     private final HttpClient http;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final Thread sealer;
     private final Thread sender;
     private final Object monitor = new Object();
 
     // Guarded by monitor.
+    /** Batches closed to new events and not sealed yet, oldest first; only the sealing thread seals them. */
+    private final Deque<OpenBatch> full = new ArrayDeque<>();
     private final Deque<Path> sealed = new ArrayDeque<>();
     private OpenBatch open;
     private long nextSequence;
@@ -105,6 +110,10 @@ public final class QueryAuditSender
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .build();
+        this.sealer = Thread.ofPlatform()
+                .name("warden-audit-sealer")
+                .daemon()
+                .unstarted(this::sealBatches);
         this.sender = Thread.ofPlatform()
                 .name("warden-audit-sender")
                 .daemon()
@@ -137,6 +146,7 @@ public final class QueryAuditSender
             }
             QueryAuditSender sender = new QueryAuditSender(config, lockChannel, lock);
             sender.recover();
+            sender.sealer.start();
             sender.sender.start();
             return sender;
         }
@@ -193,29 +203,27 @@ public final class QueryAuditSender
                 spoolBytes += line.length;
                 open.events++;
                 if (open.events >= config.batchSize()) {
-                    seal();
+                    closeOpenBatch();
                 }
             }
             catch (IOException e) {
                 drop("it cannot be written to " + config.spoolDirectory() + ": " + e.getMessage(), event);
-                sealAfterFailure();
+                // Later events go to a new file; this one is sealed as far as it was written.
+                closeOpenBatch();
             }
             monitor.notifyAll();
         }
     }
 
-    /** Seals the open batch now, so that it is sent without waiting for the flush interval. */
+    /**
+     * Closes the open batch to new events and has it sealed now, so that it is sent without waiting for the flush
+     * interval.
+     */
     public void flush()
     {
         synchronized (monitor) {
             if (open != null) {
-                try {
-                    seal();
-                }
-                catch (IOException e) {
-                    LOG.log(System.Logger.Level.ERROR, "cannot seal a batch of query events in " + config.spoolDirectory(), e);
-                    sealAfterFailure();
-                }
+                closeOpenBatch();
                 monitor.notifyAll();
             }
         }
@@ -241,7 +249,7 @@ public final class QueryAuditSender
     public int pendingBatches()
     {
         synchronized (monitor) {
-            return sealed.size() + (open == null ? 0 : 1);
+            return sealed.size() + full.size() + (open == null ? 0 : 1);
         }
     }
 
@@ -261,14 +269,20 @@ public final class QueryAuditSender
             monitor.notifyAll();
         }
         try {
+            sealer.join(CLOSE_TIMEOUT.toMillis());
             // A request still running then is cut off; its batch stays spooled and is sent again, harmlessly, on the next start.
             sender.join(CLOSE_TIMEOUT.plusSeconds(1));
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sealer.interrupt();
         sender.interrupt();
         http.shutdownNow();
+        synchronized (monitor) {
+            // Not sealed in time: left as .open, they are sealed and sent on the next start.
+            full.forEach(batch -> closeQuietly(batch.channel));
+        }
         try {
             lock.release();
         }
@@ -316,7 +330,48 @@ public final class QueryAuditSender
         }
     }
 
-    /** The sending thread: sends sealed batches oldest first, sealing the open one when its time is up. */
+    /**
+     * The sealing thread: closes the open batch when its flush interval is up, and forces each closed batch to disk
+     * and renames it, oldest first. It seals outside the lock, so that {@link #send} goes on appending meanwhile.
+     */
+    private void sealBatches()
+    {
+        while (true) {
+            OpenBatch batch;
+            synchronized (monitor) {
+                if (open != null && System.nanoTime() - open.openedNanos >= config.flushInterval().toNanos()) {
+                    closeOpenBatch();
+                }
+                batch = full.peekFirst();
+                if (batch == null) {
+                    if (closing) {
+                        return;
+                    }
+                    try {
+                        if (open == null) {
+                            monitor.wait();
+                        }
+                        else {
+                            TimeUnit.NANOSECONDS.timedWait(monitor, Math.max(1, open.openedNanos + config.flushInterval().toNanos() - System.nanoTime()));
+                        }
+                    }
+                    catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            Optional<Path> sealedBatch = seal(batch);
+            synchronized (monitor) {
+                // Removed only now, so that pendingBatches counts it while it is being sealed.
+                full.removeFirst();
+                sealedBatch.ifPresent(sealed::addLast);
+                monitor.notifyAll();
+            }
+        }
+    }
+
+    /** The sending thread: sends sealed batches oldest first. */
     private void sendSpooled()
     {
         int failures = 0;
@@ -326,16 +381,22 @@ public final class QueryAuditSender
             synchronized (monitor) {
                 if (closing) {
                     closeDeadline = Math.min(closeDeadline, System.nanoTime() + CLOSE_TIMEOUT.toNanos());
-                    if (sealed.isEmpty() || failures > 0 || System.nanoTime() > closeDeadline) {
+                    boolean nothingLeft = sealed.isEmpty() && full.isEmpty();
+                    if (nothingLeft || failures > 0 || System.nanoTime() > closeDeadline) {
                         return;
                     }
                 }
-                else {
-                    sealIfDue();
-                }
                 next = sealed.peekFirst();
                 if (next == null) {
-                    if (!awaitWork()) {
+                    try {
+                        if (closing) {
+                            TimeUnit.NANOSECONDS.timedWait(monitor, Math.max(1, closeDeadline - System.nanoTime()));
+                        }
+                        else {
+                            monitor.wait();
+                        }
+                    }
+                    catch (InterruptedException e) {
                         return;
                     }
                     continue;
@@ -358,31 +419,33 @@ public final class QueryAuditSender
                 LOG.log(failures > 1 ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
                         "cannot send query events to {0} (attempt {1}), {2} batch(es) spooled in {3}, retrying in {4} ms: {5}",
                         config.serverUri(), failures, pendingBatches(), config.spoolDirectory(), delay.toMillis(), e.getClass().getSimpleName() + ": " + e.getMessage());
-                synchronized (monitor) {
-                    if (closing) {
-                        return;
-                    }
-                    try {
-                        TimeUnit.NANOSECONDS.timedWait(monitor, delay.toNanos());
-                    }
-                    catch (InterruptedException interrupted) {
-                        return;
-                    }
+                if (!awaitRetry(delay)) {
+                    return;
                 }
             }
         }
     }
 
-    /** Waits until something may be due: a batch sealed, the open batch's flush time, or closing. */
-    private boolean awaitWork()
+    /**
+     * Waits out a retry delay. New events and sealed batches wake the monitor all the time during an outage; they do
+     * not cut the delay short, or a busy coordinator would retry on every query. Returns false when closing or interrupted.
+     */
+    private boolean awaitRetry(Duration delay)
     {
-        long waitNanos = open == null ? config.flushInterval().toNanos()
-                : Math.max(1, open.openedNanos + config.flushInterval().toNanos() - System.nanoTime());
-        try {
-            TimeUnit.NANOSECONDS.timedWait(monitor, waitNanos);
-            return true;
-        }
-        catch (InterruptedException e) {
+        long retryAt = System.nanoTime() + delay.toNanos();
+        synchronized (monitor) {
+            while (!closing) {
+                long left = retryAt - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                }
+                catch (InterruptedException e) {
+                    return false;
+                }
+            }
             return false;
         }
     }
@@ -440,13 +503,6 @@ public final class QueryAuditSender
         }
     }
 
-    private void sealIfDue()
-    {
-        if (open != null && System.nanoTime() - open.openedNanos >= config.flushInterval().toNanos()) {
-            flush();
-        }
-    }
-
     private OpenBatch openBatch()
             throws IOException
     {
@@ -456,33 +512,31 @@ public final class QueryAuditSender
         return new OpenBatch(path, channel, System.nanoTime());
     }
 
-    /** Forces the open batch to disk and renames it to a sealed batch; the rename is what makes it sendable. */
-    private void seal()
-            throws IOException
+    /** Hands the open batch to the sealing thread; the next event opens a new one. Called holding the monitor. */
+    private void closeOpenBatch()
     {
-        OpenBatch batch = open;
+        full.addLast(open);
         open = null;
+    }
+
+    /**
+     * Forces a closed batch to disk and renames it to a sealed batch, which is what makes it sendable. Empty when it
+     * cannot be renamed: left as .open, it is sealed and sent on the next start.
+     */
+    private Optional<Path> seal(OpenBatch batch)
+    {
         try (FileChannel channel = batch.channel) {
             channel.force(true);
         }
-        sealed.addLast(moveTo(batch.path, "batch"));
-    }
-
-    /** After a failed write, sets the open batch aside as it is, so that later events go to a new file. */
-    private void sealAfterFailure()
-    {
-        if (open == null) {
-            return;
+        catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot force " + batch.path + " to disk; sending it as written", e);
         }
-        OpenBatch batch = open;
-        open = null;
-        closeQuietly(batch.channel);
         try {
-            sealed.addLast(moveTo(batch.path, "batch"));
+            return Optional.of(moveTo(batch.path, "batch"));
         }
         catch (IOException e) {
-            // Left as .open, it is sealed and sent on the next start.
-            LOG.log(System.Logger.Level.ERROR, "cannot seal " + batch.path, e);
+            LOG.log(System.Logger.Level.ERROR, "cannot seal " + batch.path + "; it is sealed and sent on the next start", e);
+            return Optional.empty();
         }
     }
 

@@ -2,6 +2,8 @@ package dev.warden.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import dev.warden.server.WardenServer;
 import dev.warden.server.auth.Permission;
 import dev.warden.server.config.ServerConfig;
@@ -13,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -155,6 +163,64 @@ class QueryAuditSenderTest
     }
 
     @Test
+    void newEventsDoNotCutARetryDelayShort()
+            throws Exception
+    {
+        // An outage in which something still answers, with 503, and counts the attempts; the real server cannot be
+        // told to fail.
+        AtomicInteger attempts = new AtomicInteger();
+        HttpServer failing = standIn(exchange -> {
+            attempts.incrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        try (QueryAuditSender sender = QueryAuditSender.start(config(failing).withBatching(1, Duration.ofMillis(200)).withRetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1)))) {
+            long start = System.nanoTime();
+            for (int index = 0; index < 60; index++) {
+                sender.send(event("q" + index));
+                Thread.sleep(50);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            // Each delay is between half a second and a second: at most one attempt per half second, plus the first.
+            // Cut short by every event, there would be one attempt per event.
+            assertThat(attempts.get()).isBetween(2, (int) (seconds / 0.5) + 1);
+            assertThat(sender.pendingBatches()).isEqualTo(60);
+            assertThat(sender.sentEvents()).isZero();
+        }
+        finally {
+            failing.stop(0);
+        }
+    }
+
+    @Test
+    void batchesAreSealedWhileARequestHangs()
+            throws Exception
+    {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer hanging = standIn(exchange -> {
+            try {
+                release.await();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        try (QueryAuditSender sender = QueryAuditSender.start(config(hanging))) {
+            IntStream.range(0, 15).forEach(index -> sender.send(event("q" + index)));
+            // The first batch is on its way and gets no answer; the other two are forced to disk meanwhile.
+            await(() -> spoolFiles().equals(List.of("events-0000000000000000000.batch", "events-0000000000000000001.batch", "events-0000000000000000002.batch")));
+            assertThat(sender.pendingBatches()).isEqualTo(3);
+            release.countDown();
+        }
+        finally {
+            release.countDown();
+            hanging.stop(0);
+        }
+    }
+
+    @Test
     void oneSenderPerSpoolDirectory()
     {
         try (QueryAuditSender _ = QueryAuditSender.start(config())) {
@@ -166,9 +232,30 @@ class QueryAuditSenderTest
 
     private QueryAuditConfig config()
     {
-        return QueryAuditConfig.of(URI.create("http://127.0.0.1:" + port), service, spoolDirectory)
+        return config(URI.create("http://127.0.0.1:" + port));
+    }
+
+    private QueryAuditConfig config(HttpServer standIn)
+    {
+        return config(URI.create("http://127.0.0.1:" + standIn.getAddress().getPort()));
+    }
+
+    private QueryAuditConfig config(URI serverUri)
+    {
+        return QueryAuditConfig.of(serverUri, service, spoolDirectory)
                 .withBatching(5, Duration.ofMillis(200))
                 .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
+    }
+
+    /** An HTTP server on loopback in place of Warden's, answering every request with {@code handler}. */
+    private static HttpServer standIn(HttpHandler handler)
+            throws IOException
+    {
+        HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        standIn.createContext("/", handler);
+        standIn.setExecutor(Executors.newCachedThreadPool());
+        standIn.start();
+        return standIn;
     }
 
     private static QueryEvent event(String queryId)
@@ -178,10 +265,12 @@ class QueryAuditSenderTest
     }
 
     private List<String> spoolFiles()
-            throws IOException
     {
         try (Stream<Path> files = Files.list(spoolDirectory)) {
             return files.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("events-")).sorted().toList();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -199,7 +288,7 @@ class QueryAuditSenderTest
             return ids;
         }
         catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
