@@ -49,7 +49,6 @@ public final class AccessDecider
         implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(AccessDecider.class.getName());
-    public static final int DECISION_CACHE_CAPACITY = 200_000;
     private static final int USER_MAPPING_CAPACITY = 100_000;
     private static final int IMPERSONATION_CAPACITY = 100_000;
     private static final int USER_CONTEXT_CAPACITY = 100_000;
@@ -108,7 +107,7 @@ public final class AccessDecider
                 && previous.state().users() == state.users() && previous.state().groups() == state.groups() && previous.state().projects() == state.projects()
                 ? previous.users()
                 : new RevisionCache<>(USER_CONTEXT_CAPACITY);
-        Snapshot next = new Snapshot(revision, state, engine, tables, new RevisionCache<>(DECISION_CACHE_CAPACITY), users);
+        Snapshot next = new Snapshot(revision, state, engine, tables, new RevisionCache<>(config.decisionCacheDecisions()), users);
         snapshot = next;
         planner.execute(() -> planRegisteredTables(next));
     }

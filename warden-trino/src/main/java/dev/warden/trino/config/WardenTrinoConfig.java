@@ -37,6 +37,7 @@ import static java.util.Objects.requireNonNull;
  * @param projectCredential the extra credential that names the project a query acts under
  * @param impersonators Trino users, beside admins, who may run queries as another (non-admin) user
  * @param planCacheDataSources how many data sources' plans the replica keeps, so that a first decision need not plan
+ * @param decisionCacheDecisions how many decisions are kept per revision before the cache starts over
  */
 public record WardenTrinoConfig(
         URI serverUri,
@@ -50,7 +51,8 @@ public record WardenTrinoConfig(
         UserMapping userMapping,
         String projectCredential,
         Set<String> impersonators,
-        int planCacheDataSources)
+        int planCacheDataSources,
+        int decisionCacheDecisions)
 {
     public static final String SERVER_URI = Settings.SERVER_URI;
     public static final String API_KEY = Settings.API_KEY;
@@ -64,6 +66,8 @@ public record WardenTrinoConfig(
     public static final String PROJECT_CREDENTIAL = "warden.project-credential";
     public static final String IMPERSONATORS = "warden.impersonation.users";
     public static final String PLAN_CACHE = "warden.plan-cache";
+    public static final String DECISION_CACHE = "warden.decision-cache";
+    public static final int DEFAULT_DECISION_CACHE_DECISIONS = 200_000;
 
     private static final Map<String, String> DEFAULTS = defaults();
     private static final String COMPONENT = "Warden access control";
@@ -81,6 +85,7 @@ public record WardenTrinoConfig(
         defaults.put(PROJECT_CREDENTIAL, "warden.project");
         defaults.put(IMPERSONATORS, "");
         defaults.put(PLAN_CACHE, String.valueOf(WardenClientConfig.DEFAULT_PLAN_CACHE_DATA_SOURCES));
+        defaults.put(DECISION_CACHE, String.valueOf(DEFAULT_DECISION_CACHE_DECISIONS));
         return Map.copyOf(defaults);
     }
 
@@ -99,6 +104,9 @@ public record WardenTrinoConfig(
         impersonators = Set.copyOf(impersonators);
         if (planCacheDataSources < 0) {
             throw new IllegalArgumentException("planCacheDataSources must not be negative");
+        }
+        if (decisionCacheDecisions < 1) {
+            throw new IllegalArgumentException("decisionCacheDecisions must be positive");
         }
     }
 
@@ -130,10 +138,12 @@ public record WardenTrinoConfig(
             problems.add(PROJECT_CREDENTIAL + ": must name an extra credential, such as warden.project");
         }
         int planCache = Settings.integer(values, PLAN_CACHE, 0, 10_000_000, problems);
+        int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
         return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions,
                 Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
-                stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache);
+                stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
+                decisionCache);
     }
 
     /** How the replica inside the plugin reaches the server. */
@@ -151,8 +161,8 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
     }
 
     /**

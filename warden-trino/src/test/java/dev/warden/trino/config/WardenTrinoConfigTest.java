@@ -32,6 +32,7 @@ class WardenTrinoConfigTest
         assertThat(config.userMapping().wardenUser("alice")).contains("alice");
         assertThat(config.clientConfig().pollWaitSeconds()).isEqualTo(20);
         assertThat(config.clientConfig().planCacheDataSources()).isEqualTo(16_384);
+        assertThat(config.decisionCacheDecisions()).isEqualTo(200_000);
     }
 
     @Test
@@ -44,6 +45,7 @@ class WardenTrinoConfigTest
                 "warden.staleness-bound", "soon",
                 "warden.user-mapping", "(unclosed",
                 "warden.plan-cache", "-1",
+                "warden.decision-cache", "0",
                 "warden.admin-user", "root")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("warden.admin-user: unknown property")
@@ -53,7 +55,8 @@ class WardenTrinoConfigTest
                 .hasMessageContaining("warden.allowed.unregistered.operations: unknown operation 'DELETE'")
                 .hasMessageContaining("warden.staleness-bound: not a duration")
                 .hasMessageContaining("warden.user-mapping: not a regular expression")
-                .hasMessageContaining("warden.plan-cache: must be a whole number from 0 to 10000000, not '-1'");
+                .hasMessageContaining("warden.plan-cache: must be a whole number from 0 to 10000000, not '-1'")
+                .hasMessageContaining("warden.decision-cache: must be a whole number from 1 to 10000000, not '0'");
     }
 
     @Test
@@ -62,6 +65,14 @@ class WardenTrinoConfigTest
         Map<String, String> properties = new HashMap<>(REQUIRED);
         properties.put("warden.plan-cache", "50000");
         assertThat(WardenTrinoConfig.parse(properties).clientConfig().planCacheDataSources()).isEqualTo(50_000);
+    }
+
+    @Test
+    void theDecisionCacheCanBeSized()
+    {
+        Map<String, String> properties = new HashMap<>(REQUIRED);
+        properties.put("warden.decision-cache", "20000");
+        assertThat(WardenTrinoConfig.parse(properties).decisionCacheDecisions()).isEqualTo(20_000);
     }
 
     @Test
