@@ -25,11 +25,16 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * Issue #4's latency target for the access control itself: with 10,000 users, 10,000 tables and 1,000 policies
@@ -38,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
  * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}: warm, uncached,
  * and first after a change of people (a group) or of the policies (half as many). The warm calls are timed beside a
- * control ({@link MachineFloor}) that shows the tail this machine gives any computation as long. See docs/benchmarks.md.
+ * control ({@link MachineFloor}) that shows the tail this machine gives any computation as long. It also measures the
+ * live heap a cached decision holds. See docs/benchmarks.md.
  * Arguments: {@code [warm samples (300000)] [changes (300)]}.
  */
 public final class AccessControlLatency
@@ -133,6 +139,18 @@ public final class AccessControlLatency
                 uncached[i] = System.nanoTime() - start;
             }
             report("uncached pairs on an unchanged revision, the last 10,000 of 30,000", Arrays.copyOfRange(uncached, 20_000, 30_000));
+
+            // Memory: what the decisions cached on this revision hold, everything included, measured as the live heap
+            // they leave behind when a policy change starts a new decision cache (users' contexts and most plans stay).
+            int cachedDecisions = uncached.length + workingSet.size();
+            ClassHistogram withDecisions = ClassHistogram.take();
+            changePolicy(server, admin, accessControl, "bench-memory", users, tables, random);
+            ClassHistogram withoutDecisions = ClassHistogram.take();
+            long decisionBytes = withDecisions.totalBytes() - withoutDecisions.totalBytes();
+            System.out.printf("decision cache: about %,d decisions (the working set and the uncached pairs) held %,d KB of live heap: %,d bytes per cached decision; the largest parts:%n",
+                    cachedDecisions, decisionBytes / 1024, decisionBytes / cachedDecisions);
+            withDecisions.largestGrowthsSince(withoutDecisions, 10).forEach((type, bytes) ->
+                    System.out.printf("  %,6d bytes per decision  %s%n", bytes / cachedDecisions, type));
 
             // The replica keeps a plan per data source across changes that leave the policies alone (16,384 by default,
             // more than this workload's tables). Past a change (so that no decision is cached) the working set is asked
@@ -325,6 +343,44 @@ public final class AccessControlLatency
             for (int kind = 0; kind < 2; kind++) {
                 AccessControlLatency.report("%s, %s: CPU time of the calling thread".formatted(what, kinds[kind]), cpu[kind]);
             }
+        }
+    }
+
+    /**
+     * The JVM's class histogram of live objects, taken after the full collection it makes. Not {@code System.gc()} and
+     * the heap in use: under a coordinator's options that collection is concurrent and leaves garbage behind.
+     */
+    private record ClassHistogram(Map<String, Long> bytesByType)
+    {
+        static ClassHistogram take()
+                throws JMException
+        {
+            String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            Map<String, Long> bytesByType = new HashMap<>();
+            // Lines such as "   1:   123456   7890123  java.lang.String (java.base@25)": rank, instances, bytes, type.
+            histogram.lines().map(String::trim).filter(line -> line.matches("\\d+:.*")).forEach(line -> {
+                String[] fields = line.split("\\s+");
+                bytesByType.merge(fields[3], Long.parseLong(fields[2]), Long::sum);
+            });
+            return new ClassHistogram(bytesByType);
+        }
+
+        long totalBytes()
+        {
+            return bytesByType.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** The types whose live bytes grew most since {@code earlier}, largest first. */
+        Map<String, Long> largestGrowthsSince(ClassHistogram earlier, int count)
+        {
+            Map<String, Long> growths = new LinkedHashMap<>();
+            bytesByType.entrySet().stream()
+                    .map(entry -> Map.entry(entry.getKey(), entry.getValue() - earlier.bytesByType().getOrDefault(entry.getKey(), 0L)))
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(count)
+                    .forEach(entry -> growths.put(entry.getKey(), entry.getValue()));
+            return growths;
         }
     }
 

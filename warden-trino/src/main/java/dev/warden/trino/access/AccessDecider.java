@@ -11,7 +11,6 @@ import dev.warden.policy.model.RemoteLocation;
 import dev.warden.policy.model.User;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.policies.Audience;
-import dev.warden.policy.policies.Policy;
 import dev.warden.policy.policies.SubscriptionPolicy;
 import dev.warden.policy.sql.SqlDialect;
 import dev.warden.policy.sql.SqlRenderer;
@@ -26,6 +25,7 @@ import io.trino.spi.security.ViewExpression;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -53,9 +53,9 @@ public final class AccessDecider
     private static final int IMPERSONATION_CAPACITY = 100_000;
     private static final int USER_CONTEXT_CAPACITY = 100_000;
 
-    /** The state of one revision, and the decisions and user contexts made on it. */
+    /** The state of one revision, and the decisions (with the masks and filters they share) and user contexts made on it. */
     private record Snapshot(long revision, PolicyState state, PolicyEngine engine, RegisteredTables tables,
-            RevisionCache<DecisionKey, TableGrant> decisions, RevisionCache<ActingFor, UserContext> users) {}
+            RevisionCache<DecisionKey, TableGrant> decisions, SharedRenderings renderings, RevisionCache<ActingFor, UserContext> users) {}
 
     /** A decision's key: the Warden user, the project the query names (if any), and the data source. */
     record DecisionKey(String wardenUser, Optional<String> project, String dataSourceId)
@@ -107,7 +107,8 @@ public final class AccessDecider
                 && previous.state().users() == state.users() && previous.state().groups() == state.groups() && previous.state().projects() == state.projects()
                 ? previous.users()
                 : new RevisionCache<>(USER_CONTEXT_CAPACITY);
-        Snapshot next = new Snapshot(revision, state, engine, tables, new RevisionCache<>(config.decisionCacheDecisions()), users);
+        Snapshot next = new Snapshot(revision, state, engine, tables, new RevisionCache<>(config.decisionCacheDecisions()),
+                new SharedRenderings(config.decisionCacheDecisions()), users);
         snapshot = next;
         planner.execute(() -> planRegisteredTables(next));
     }
@@ -369,25 +370,43 @@ public final class AccessDecider
             }
         }
         SqlRenderer renderer = SqlRenderer.forUser(SqlDialect.TRINO, user);
-        String catalog = lower(dataSource.location().catalog());
-        String schema = lower(dataSource.location().schema());
-        Map<String, ViewExpression> masksByName = new HashMap<>();
-        decision.masks().forEach((column, mask) -> masksByName.put(lower(column), expression(catalog, schema, renderer.render(mask))));
-        GrantedMasks masks = new GrantedMasks(dataSource.columns().stream().map(column -> lower(column.name())).toList(), masksByName);
-        List<ViewExpression> rowFilters = decision.rowFilter()
-                .map(filter -> List.of(expression(catalog, schema, renderer.render(filter))))
-                .orElse(List.of());
+        SharedRenderings.Location location = new SharedRenderings.Location(lower(dataSource.location().catalog()), lower(dataSource.location().schema()));
+        Map<String, String> maskSqlByColumn = new HashMap<>();
+        decision.masks().forEach((column, mask) -> maskSqlByColumn.put(lower(column), renderer.render(mask)));
+        GrantedMasks masks = current.renderings().masks(dataSource.id(), location,
+                dataSource.columns().stream().map(column -> lower(column.name())).toList(), maskSqlByColumn);
+        List<ViewExpression> rowFilters = current.renderings().rowFilters(location, decision.rowFilter().map(renderer::render));
         List<String> applied = decision.userReasons().stream()
                 .filter(reason -> reason.outcome() == Reason.Outcome.APPLIED)
                 .map(Reason::policyId)
                 .filter(current.state().policies()::containsKey)
                 .distinct()
                 .toList();
-        PolicyState state = current.state();
-        return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied, TableGrant.Refusal.remembering(wanted -> refusal(state, dataSource, decision, wanted)));
+        // The refusal keeps what its sentences need, not the decision: a grant lives as long as its revision.
+        Set<AccessValue> granted = decision.accessValues();
+        String userName = decision.userName();
+        List<SubscriptionPolicy> onRequest = onRequest(current.state(), decision);
+        return new TableGrant(allowed, masks, rowFilters, dataSourceId, applied,
+                TableGrant.Refusal.remembering(wanted -> refusal(dataSource, granted, userName, onRequest, wanted)));
     }
 
-    private String refusal(PolicyState state, DataSource dataSource, Decision decision, AccessValue wanted)
+    /** The subscriptions that would grant this data source to the user if they asked for it. */
+    private static List<SubscriptionPolicy> onRequest(PolicyState state, Decision decision)
+    {
+        List<SubscriptionPolicy> policies = null;
+        for (Reason reason : decision.userReasons()) {
+            if (reason.outcome() == Reason.Outcome.NOT_APPLIED && state.policies().get(reason.policyId()) instanceof SubscriptionPolicy subscription
+                    && grantsOnRequest(subscription)) {
+                if (policies == null) {
+                    policies = new ArrayList<>();
+                }
+                policies.add(subscription);
+            }
+        }
+        return policies == null ? List.of() : List.copyOf(policies);
+    }
+
+    private String refusal(DataSource dataSource, Set<AccessValue> granted, String userName, List<SubscriptionPolicy> onRequest, AccessValue wanted)
     {
         String subject = dataSource.name().equals(dataSource.id())
                 ? "it is Warden data source '%s'".formatted(dataSource.id())
@@ -399,24 +418,21 @@ public final class AccessDecider
             return subject + ", and this Trino cluster allows only %s on registered data (%s)"
                     .formatted(sorted(config.registeredOperations()), WardenTrinoConfig.REGISTERED_OPERATIONS);
         }
-        if (decision.accessValues().isEmpty()) {
-            return subject + ", to which Warden user '%s' has no access. %s".formatted(decision.userName(), howToAsk(state, dataSource, decision, AccessType.READ));
+        if (granted.isEmpty()) {
+            return subject + ", to which Warden user '%s' has no access. %s".formatted(userName, howToAsk(dataSource, onRequest, AccessType.READ));
         }
         String needed = wanted == AccessValue.OWN
                 ? " OWN comes with a WRITE subscription where Warden's access grant mapping grants it."
                 : "";
-        return subject + ", on which Warden grants '%s' only %s.%s %s".formatted(decision.userName(), sorted(decision.accessValues()), needed,
-                howToAsk(state, dataSource, decision, AccessType.WRITE));
+        return subject + ", on which Warden grants '%s' only %s.%s %s".formatted(userName, sorted(granted), needed,
+                howToAsk(dataSource, onRequest, AccessType.WRITE));
     }
 
     /** How to get access: a request where an "anyone who asks" subscription covers the data source, else whom to ask. */
-    private static String howToAsk(PolicyState state, DataSource dataSource, Decision decision, AccessType needed)
+    private static String howToAsk(DataSource dataSource, List<SubscriptionPolicy> onRequest, AccessType needed)
     {
-        Optional<AccessType> askable = decision.userReasons().stream()
-                .filter(reason -> reason.outcome() == Reason.Outcome.NOT_APPLIED)
-                .map(reason -> state.policies().get(reason.policyId()))
-                .filter(AccessDecider::grantsOnRequest)
-                .map(policy -> ((SubscriptionPolicy) policy).accessType())
+        Optional<AccessType> askable = onRequest.stream()
+                .map(SubscriptionPolicy::accessType)
                 .filter(type -> type == needed || type == AccessType.WRITE)
                 .min(Enum::compareTo);
         if (askable.isPresent()) {
@@ -428,10 +444,9 @@ public final class AccessDecider
         return "Ask a Warden governor for access.";
     }
 
-    private static boolean grantsOnRequest(Policy policy)
+    private static boolean grantsOnRequest(SubscriptionPolicy subscription)
     {
-        return policy instanceof SubscriptionPolicy subscription
-                && subscription.strength() == SubscriptionPolicy.Strength.GRANT
+        return subscription.strength() == SubscriptionPolicy.Strength.GRANT
                 && subscription.audience() instanceof Audience.AnyoneWhoAsks;
     }
 
@@ -445,11 +460,6 @@ public final class AccessDecider
     static boolean isSystemInformation(CatalogSchemaTableName table)
     {
         return table.getCatalogName().equals("system") || table.getSchemaTableName().getSchemaName().equals("information_schema");
-    }
-
-    private static ViewExpression expression(String catalog, String schema, String sql)
-    {
-        return ViewExpression.builder().catalog(catalog).schema(schema).expression(sql).build();
     }
 
     private static String sorted(Set<AccessValue> values)

@@ -15,6 +15,7 @@ import io.trino.spi.type.BigintType;
 import io.trino.spi.type.VarcharType;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The small parts of the access control that need no Trino: the table index, the query-person tracker, the decision
- * cache, a grant's masks and its refusals.
+ * cache, a grant's masks, the masks and filters decisions share, and a grant's refusals.
  */
 class AccessControlPartsTest
 {
@@ -129,6 +130,47 @@ class AccessControlPartsTest
         assertThat(masks.of(List.of(hiddenEmail))).containsExactly(Map.entry(hiddenEmail, hashed));
         assertThat(masks.of(List.of(column("id")))).isEmpty();
         assertThat(masks.of(List.of(column("id"), column("email")))).isEqualTo(first);
+    }
+
+    @Test
+    void decisionsOnARevisionShareEqualMasksAndRowFilters()
+    {
+        SharedRenderings renderings = new SharedRenderings(10);
+        SharedRenderings.Location location = new SharedRenderings.Location("tpch", "tiny");
+        List<String> columns = List.of("name", "phone");
+        Map<String, String> redacted = new HashMap<>(Map.of("name", "'***'", "phone", "NULL"));
+        GrantedMasks first = renderings.masks("tpch.customer", location, columns, redacted);
+
+        assertThat(first.of("NAME")).map(ViewExpression::getExpression).hasValue("'***'");
+        assertThat(first.of("phone")).map(ViewExpression::getCatalog).hasValue(Optional.of("tpch"));
+        assertThat(first.of("phone")).map(ViewExpression::getSchema).hasValue(Optional.of("tiny"));
+        // Another person's equal SQL on the same data source: the same masks, memo of Trino's last question included.
+        assertThat(renderings.masks("tpch.customer", location, columns, Map.of("phone", "NULL", "name", "'***'"))).isSameAs(first);
+        // The key is a copy: changing the caller's map afterwards changes nothing that was shared.
+        redacted.put("name", "NULL");
+        assertThat(renderings.masks("tpch.customer", location, columns, Map.of("phone", "NULL", "name", "'***'"))).isSameAs(first);
+        // Other SQL, or the same SQL on another data source (other columns, another location), is not shared.
+        GrantedMasks other = renderings.masks("tpch.customer", location, columns, Map.of("name", "NULL", "phone", "NULL"));
+        assertThat(other).isNotSameAs(first);
+        assertThat(other.of("name")).map(ViewExpression::getExpression).hasValue("NULL");
+        assertThat(renderings.masks("tpch.supplier", location, columns, Map.of("name", "'***'", "phone", "NULL"))).isNotSameAs(first);
+        assertThat(renderings.masks("tpch.customer", location, columns, Map.of())).isSameAs(GrantedMasks.NONE);
+
+        // Equal mask SQL on different data sources is one expression, resolved in the same catalog and schema.
+        assertThat(other.of("phone").orElseThrow()).isSameAs(first.of("phone").orElseThrow());
+        ViewExpression elsewhere = renderings.masks("tpch.supplier", new SharedRenderings.Location("tpch", "sf1"), columns, Map.of("phone", "NULL"))
+                .of("phone").orElseThrow();
+        assertThat(elsewhere).isNotSameAs(first.of("phone").orElseThrow());
+        assertThat(elsewhere.getSchema()).hasValue("sf1");
+
+        List<ViewExpression> settled = renderings.rowFilters(location, Optional.of("orderstatus = 'F'"));
+        assertThat(settled).singleElement().extracting(ViewExpression::getExpression).isEqualTo("orderstatus = 'F'");
+        assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'F'"))).isSameAs(settled);
+        assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'O'"))).singleElement()
+                .extracting(ViewExpression::getExpression).isEqualTo("orderstatus = 'O'");
+        assertThat(renderings.rowFilters(new SharedRenderings.Location("tpch", "sf1"), Optional.of("orderstatus = 'F'"))).singleElement()
+                .extracting(ViewExpression::getSchema).isEqualTo(Optional.of("sf1"));
+        assertThat(renderings.rowFilters(location, Optional.empty())).isEmpty();
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.trino.spi.security.PrincipalType;
 import io.trino.spi.security.TrinoPrincipal;
 import io.trino.spi.security.SelectedRole;
 import io.trino.spi.security.SystemSecurityContext;
+import io.trino.spi.security.ViewExpression;
+import io.trino.spi.type.DoubleType;
 import io.trino.spi.type.VarcharType;
 import io.trino.testing.QueryFailedException;
 import io.trino.testing.QueryRunner;
@@ -579,6 +581,28 @@ class WardenAccessControlTest
         assertThat(same).isEqualTo(calls);
         // A loose bound on a shared machine; the benchmark measures the real figure.
         assertThat(averageNanos).isLessThan(50_000);
+    }
+
+    @Test
+    void decisionsThatRenderEqualMasksShareThem()
+    {
+        WardenAccessControl accessControl = trino.accessControl();
+        CatalogSchemaTableName orders = new CatalogSchemaTableName("tpch", "tiny", "orders");
+        List<ColumnSchema> columns = List.of(
+                ColumnSchema.builder().setName("totalprice").setType(DoubleType.DOUBLE).build(),
+                ColumnSchema.builder().setName("clerk").setType(VarcharType.createVarcharType(15)).build());
+        SystemSecurityContext aliceForFraud = new SystemSecurityContext(
+                Identity.forUser("alice").withExtraCredentials(Map.of("warden.project", "fraud")).build(), QueryId.valueOf("shared_1"), Instant.now());
+        SystemSecurityContext alice = new SystemSecurityContext(Identity.ofUser("alice"), QueryId.valueOf("shared_2"), Instant.now());
+
+        // Two decisions: alice under the fraud project has a purpose the other lacks, so their row filters differ...
+        assertThat(accessControl.getRowFilters(aliceForFraud, orders)).isNotEqualTo(accessControl.getRowFilters(alice, orders));
+        // ...while their masks are the same SQL, kept once: even the answer to Trino's question is the same object.
+        Map<ColumnSchema, ViewExpression> underProject = accessControl.getColumnMasks(aliceForFraud, orders, columns);
+        assertThat(underProject).hasSize(2);
+        assertThat(accessControl.getColumnMasks(alice, orders, columns)).isSameAs(underProject);
+        // Finance is exempt from these masks: a decision with other masks has its own.
+        assertThat(accessControl.getColumnMasks(context("carol"), orders, columns)).isEmpty();
     }
 
     // ---- helpers ----

@@ -9,6 +9,9 @@ import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.testing.TrinoServerProcess;
 import dev.warden.trino.testing.TrinoWithWarden;
 import dev.warden.trino.testing.WardenServerProcess;
+import io.trino.execution.QueryStats;
+import io.trino.jdbc.TrinoResultSet;
+import io.trino.spi.QueryId;
 import io.trino.spi.security.SystemAccessControl;
 import io.trino.plugin.tpch.TpchPlugin;
 import io.trino.server.testing.TestingTrinoServer;
@@ -34,10 +37,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -54,7 +59,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * System properties: bench.warmup (mixes before measuring, default 50; the propagation server runs as many first),
  * bench.iterations (measured mixes, default 300), bench.configurations (default allow-all,inline,file,warden),
- * bench.propagation-changes (default 50).
+ * bench.propagation-changes (default 50), bench.tpch-predicate-pushdown (default true, as Trino ships the connector:
+ * the tpch connector then takes a filter on {@code orders.orderstatus} over and tests it on every generated row by
+ * building a tuple domain, far slower than Trino's own compiled filter; false leaves the filter to Trino, in every
+ * configuration alike).
  */
 class TrinoAccessControlBenchmark
 {
@@ -88,6 +96,11 @@ class TrinoAccessControlBenchmark
         int iterations = Integer.getInteger("bench.iterations", 300);
         int propagationChanges = Integer.getInteger("bench.propagation-changes", 50);
         List<String> configurations = Arrays.asList(System.getProperty("bench.configurations", "allow-all,inline,file,warden").split(","));
+        String pushdown = System.getProperty("bench.tpch-predicate-pushdown", "true");
+        if (!pushdown.equals("true") && !pushdown.equals("false")) {
+            throw new IllegalArgumentException("bench.tpch-predicate-pushdown: must be true or false, not '%s'".formatted(pushdown));
+        }
+        boolean tpchPushdown = Boolean.parseBoolean(pushdown);
         if (configurations.contains("warden")) {
             TrinoServerProcess.requireCachedServer();
         }
@@ -97,7 +110,7 @@ class TrinoAccessControlBenchmark
             warden.apply(RETAIL_EXAMPLE);
             Decisions decisions = Decisions.explain(warden);
             for (String configuration : configurations) {
-                coordinators.start(configuration, warden, decisions, directory);
+                coordinators.start(configuration, warden, decisions, directory, tpchPushdown);
             }
             Latencies warm = new Latencies(configurations);
             for (int mix = 0; mix < warmup; mix++) {
@@ -109,7 +122,7 @@ class TrinoAccessControlBenchmark
             for (int mix = 0; mix < iterations; mix++) {
                 runMix(coordinators, configurations, decisions, mix, latencies);
             }
-            String report = latencyReport(latencies, decisions, warmup, iterations);
+            String report = latencyReport(latencies, decisions, warmup, iterations, tpchPushdown);
             System.out.println(report);
             coordinators.close();
 
@@ -140,7 +153,7 @@ class TrinoAccessControlBenchmark
         private final Map<String, TestingTrinoServer> byAccessControl = new LinkedHashMap<>();
         private final List<WardenAccessControl> wardens = new ArrayList<>();
 
-        void start(String configuration, WardenServerProcess warden, Decisions decisions, Path directory)
+        void start(String configuration, WardenServerProcess warden, Decisions decisions, Path directory, boolean tpchPushdown)
                 throws Exception
         {
             String accessControl = accessControlOf(configuration);
@@ -167,7 +180,7 @@ class TrinoAccessControlBenchmark
                     .build();
             byAccessControl.put(accessControl, coordinator);
             coordinator.installPlugin(new TpchPlugin());
-            coordinator.createCatalog("tpch", "tpch", Map.of());
+            coordinator.createCatalog("tpch", "tpch", Map.of("tpch.predicate-pushdown-enabled", String.valueOf(tpchPushdown)));
             coordinator.refreshNodes();
         }
 
@@ -341,15 +354,34 @@ class TrinoAccessControlBenchmark
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rules);
     }
 
-    /** One query's latency: which of {@link #QUERIES}, as whom, under which configuration. */
-    private record Sample(String configuration, int query, String user, long nanos)
+    /** One query's latency: which of {@link #QUERIES}, as whom, under which configuration, and Trino's phases of it. */
+    private record Sample(String configuration, int query, String user, long nanos, Phases phases)
     {
         Sample
         {
             requireNonNull(configuration, "configuration is null");
             requireNonNull(user, "user is null");
+            requireNonNull(phases, "phases is null");
         }
     }
+
+    /**
+     * Where a query's time went, as its coordinator recorded it: analysis (the access control's checks and masks and
+     * filters are asked for here, and their SQL analysed), planning (optimising the plan, masks and filters included),
+     * and the CPU time of its tasks (running it).
+     */
+    private record Phases(long analysisNanos, long planningNanos, long taskCpuNanos)
+    {
+        static Phases of(TestingTrinoServer coordinator, String queryId)
+        {
+            QueryStats stats = coordinator.getQueryManager().getFullQueryInfo(new QueryId(queryId)).getQueryStats();
+            return new Phases(stats.getAnalysisTime().roundTo(NANOSECONDS), stats.getPlanningTime().roundTo(NANOSECONDS),
+                    stats.getTotalCpuTime().roundTo(NANOSECONDS));
+        }
+    }
+
+    /** A query's rows, each as its values joined by '|', and its id. */
+    private record QueryRun(List<String> rows, String queryId) {}
 
     /** The measured samples, in nanoseconds. */
     private static final class Latencies
@@ -374,9 +406,14 @@ class TrinoAccessControlBenchmark
 
         List<Long> of(String configuration, Predicate<Sample> which)
         {
+            return of(configuration, which, Sample::nanos);
+        }
+
+        List<Long> of(String configuration, Predicate<Sample> which, ToLongFunction<Sample> measure)
+        {
             return samples.stream()
                     .filter(sample -> sample.configuration().equals(configuration) && which.test(sample))
-                    .map(Sample::nanos)
+                    .map(measure::applyAsLong)
                     .toList();
         }
     }
@@ -394,9 +431,11 @@ class TrinoAccessControlBenchmark
             for (int index = 0; index < configurations.size(); index++) {
                 String configuration = configurations.get((turn + index) % configurations.size());
                 String sql = sql(configuration, decisions, user, QUERIES.get(query));
+                TestingTrinoServer coordinator = coordinators.of(configuration);
                 long start = System.nanoTime();
-                run(coordinators.of(configuration), user, sql);
-                latencies.add(new Sample(configuration, query, user, System.nanoTime() - start));
+                QueryRun run = run(coordinator, user, sql);
+                long nanos = System.nanoTime() - start;
+                latencies.add(new Sample(configuration, query, user, nanos, Phases.of(coordinator, run.queryId())));
             }
         }
     }
@@ -422,13 +461,13 @@ class TrinoAccessControlBenchmark
         for (String user : USERS) {
             for (String query : QUERIES) {
                 String first = enforcing.getFirst();
-                List<String> expected = run(coordinators.of(first), user, sql(first, decisions, user, query));
+                List<String> expected = run(coordinators.of(first), user, sql(first, decisions, user, query)).rows();
                 for (String configuration : enforcing) {
-                    assertThat(run(coordinators.of(configuration), user, sql(configuration, decisions, user, query)))
+                    assertThat(run(coordinators.of(configuration), user, sql(configuration, decisions, user, query)).rows())
                             .as("%s as %s under %s, against %s", query, user, configuration, first)
                             .isEqualTo(expected);
                 }
-                if (configurations.contains("allow-all") && !run(coordinators.of("allow-all"), user, query).equals(expected)) {
+                if (configurations.contains("allow-all") && !run(coordinators.of("allow-all"), user, query).rows().equals(expected)) {
                     differsFromAllowAll = true;
                 }
             }
@@ -436,8 +475,8 @@ class TrinoAccessControlBenchmark
         assertThat(differsFromAllowAll || !configurations.contains("allow-all")).as("the policies change some answer of allow-all").isTrue();
     }
 
-    /** Runs a query through Trino's JDBC driver as {@code user} and returns its rows, each as its values joined by '|'. */
-    private static List<String> run(TestingTrinoServer coordinator, String user, String query)
+    /** Runs a query through Trino's JDBC driver as {@code user}. */
+    private static QueryRun run(TestingTrinoServer coordinator, String user, String query)
             throws SQLException
     {
         URI address = coordinator.getBaseUrl();
@@ -455,11 +494,11 @@ class TrinoAccessControlBenchmark
                 }
                 rows.add(row.toString());
             }
+            return new QueryRun(rows, result.unwrap(TrinoResultSet.class).getQueryId());
         }
-        return rows;
     }
 
-    private static String latencyReport(Latencies latencies, Decisions decisions, int warmup, int iterations)
+    private static String latencyReport(Latencies latencies, Decisions decisions, int warmup, int iterations, boolean tpchPushdown)
     {
         Predicate<Sample> all = _ -> true;
         Predicate<Sample> leftAsIs = sample -> decisions.leavesAsIs(sample.user(), QUERIES.get(sample.query()));
@@ -473,8 +512,8 @@ class TrinoAccessControlBenchmark
         }
 
         StringBuilder report = new StringBuilder();
-        report.append("Query latency, %d queries per configuration (%d mixes of %d TPC-H tiny queries as alice and bob, after %d warm-up mixes), in-process coordinators in one JVM%n%n"
-                .formatted(iterations * QUERIES.size(), iterations, QUERIES.size(), warmup));
+        report.append("Query latency, %d queries per configuration (%d mixes of %d TPC-H tiny queries as alice and bob, after %d warm-up mixes), in-process coordinators in one JVM, tpch.predicate-pushdown-enabled=%s%n%n"
+                .formatted(iterations * QUERIES.size(), iterations, QUERIES.size(), warmup, tpchPushdown));
         report.append("| configuration | median ms | p99 ms |\n|---|---|---|\n");
         for (String configuration : latencies.configurations()) {
             List<Long> samples = latencies.of(configuration, all);
@@ -490,7 +529,17 @@ class TrinoAccessControlBenchmark
             ratio(report, latencies, "file", "allow-all", leftAsIs, "none: what deciding costs");
         }
 
-        report.append("\nMedian ms per query\n\n");
+        report.append("%nWhere the time goes: medians of each query's phases as its coordinator recorded them, ms%n%n".formatted());
+        report.append("| configuration | latency | analysis | planning | tasks' CPU |\n|---|---|---|---|---|\n");
+        for (String configuration : latencies.configurations()) {
+            report.append("| %s | %.1f | %.1f | %.1f | %.1f |%n".formatted(configuration,
+                    millis(percentile(latencies.of(configuration, all), 50)),
+                    millis(percentile(latencies.of(configuration, all, sample -> sample.phases().analysisNanos()), 50)),
+                    millis(percentile(latencies.of(configuration, all, sample -> sample.phases().planningNanos()), 50)),
+                    millis(percentile(latencies.of(configuration, all, sample -> sample.phases().taskCpuNanos()), 50))));
+        }
+
+        report.append("\nMedian ms per query, and in brackets the medians of its analysis and planning together and of its tasks' CPU time\n\n");
         report.append("| query | user |");
         latencies.configurations().forEach(configuration -> report.append(" %s |".formatted(configuration)));
         report.append("\n|---|---|");
@@ -501,8 +550,10 @@ class TrinoAccessControlBenchmark
                 int index = query;
                 report.append("| Q%d | %s%s |".formatted(query + 1, user, decisions.leavesAsIs(user, QUERIES.get(query)) ? " (as is)" : ""));
                 for (String configuration : latencies.configurations()) {
-                    List<Long> samples = latencies.of(configuration, sample -> sample.query() == index && sample.user().equals(user));
-                    report.append(" %.1f |".formatted(millis(percentile(samples, 50))));
+                    Predicate<Sample> pair = sample -> sample.query() == index && sample.user().equals(user);
+                    report.append(" %.1f (%.1f, %.1f) |".formatted(millis(percentile(latencies.of(configuration, pair), 50)),
+                            millis(percentile(latencies.of(configuration, pair, sample -> sample.phases().analysisNanos() + sample.phases().planningNanos()), 50)),
+                            millis(percentile(latencies.of(configuration, pair, sample -> sample.phases().taskCpuNanos()), 50))));
                 }
                 report.append("\n");
             }
