@@ -373,8 +373,7 @@ public final class AccessDecider
         SharedRenderings.Location location = new SharedRenderings.Location(lower(dataSource.location().catalog()), lower(dataSource.location().schema()));
         Map<String, String> maskSqlByColumn = new HashMap<>();
         decision.masks().forEach((column, mask) -> maskSqlByColumn.put(lower(column), renderer.render(mask)));
-        GrantedMasks masks = current.renderings().masks(dataSource.id(), location,
-                dataSource.columns().stream().map(column -> lower(column.name())).toList(), maskSqlByColumn);
+        GrantedMasks masks = current.renderings().masks(dataSource, location, maskSqlByColumn);
         List<ViewExpression> rowFilters = current.renderings().rowFilters(location, decision.rowFilter().map(renderer::render));
         List<String> applied = decision.userReasons().stream()
                 .filter(reason -> reason.outcome() == Reason.Outcome.APPLIED)

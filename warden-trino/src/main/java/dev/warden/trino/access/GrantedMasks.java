@@ -34,14 +34,14 @@ final class GrantedMasks
     private record Answer(List<ColumnSchema> columns, Map<ColumnSchema, ViewExpression> masks) {}
 
     /**
-     * @param columnOrder the data source's column names, lower case, in its order
+     * @param columnOrder the data source's column names, in its order
      * @param masks masks by lower-case column name
      */
     GrantedMasks(List<String> columnOrder, Map<String, ViewExpression> masks)
     {
         requireNonNull(columnOrder, "columnOrder is null");
         this.byName = Map.copyOf(requireNonNull(masks, "masks is null"));
-        this.columnNames = columnOrder.toArray(String[]::new);
+        this.columnNames = columnOrder.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new);
         this.masksByPosition = new ViewExpression[columnNames.length];
         for (int i = 0; i < columnNames.length; i++) {
             masksByPosition[i] = byName.get(columnNames[i]);

@@ -1,5 +1,7 @@
 package dev.warden.trino.access;
 
+import dev.warden.policy.model.Column;
+import dev.warden.policy.model.DataSource;
 import io.trino.spi.security.ViewExpression;
 
 import java.util.HashMap;
@@ -53,22 +55,20 @@ final class SharedRenderings
      * The masks of a data source whose mask SQL is {@code sqlByColumn}: on this revision, the same object for every
      * call with equal arguments.
      *
-     * @param dataSourceId the data source; on one revision it fixes the location and the column order
+     * @param dataSource the data source; on one revision its id fixes its location and its columns
      * @param location the catalog and schema the SQL is resolved in
-     * @param columnOrder the data source's column names, lower case, in its order
      * @param sqlByColumn mask SQL by lower-case column name
      */
-    GrantedMasks masks(String dataSourceId, Location location, List<String> columnOrder, Map<String, String> sqlByColumn)
+    GrantedMasks masks(DataSource dataSource, Location location, Map<String, String> sqlByColumn)
     {
         requireNonNull(location, "location is null");
-        requireNonNull(columnOrder, "columnOrder is null");
         if (sqlByColumn.isEmpty()) {
             return GrantedMasks.NONE;
         }
         Map<String, ViewExpression> byColumn = new HashMap<>();
         sqlByColumn.forEach((column, sql) -> byColumn.put(column, expression(location, sql)));
-        MasksKey key = new MasksKey(dataSourceId, byColumn);
-        return masks.get(key, () -> new GrantedMasks(columnOrder, key.byColumn()));
+        MasksKey key = new MasksKey(dataSource.id(), byColumn);
+        return masks.get(key, () -> new GrantedMasks(dataSource.columns().stream().map(Column::name).toList(), key.byColumn()));
     }
 
     /** The row filters for filter SQL {@code sql} in a location: on this revision, the same list for equal arguments. */

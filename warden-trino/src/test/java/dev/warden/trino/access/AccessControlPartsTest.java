@@ -15,6 +15,7 @@ import io.trino.spi.type.BigintType;
 import io.trino.spi.type.VarcharType;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,28 +138,29 @@ class AccessControlPartsTest
     {
         SharedRenderings renderings = new SharedRenderings(10);
         SharedRenderings.Location location = new SharedRenderings.Location("tpch", "tiny");
-        List<String> columns = List.of("name", "phone");
+        DataSource customer = table("tpch.customer", "name", "phone");
+        DataSource supplier = table("tpch.supplier", "name", "phone");
         Map<String, String> redacted = new HashMap<>(Map.of("name", "'***'", "phone", "NULL"));
-        GrantedMasks first = renderings.masks("tpch.customer", location, columns, redacted);
+        GrantedMasks first = renderings.masks(customer, location, redacted);
 
         assertThat(first.of("NAME")).map(ViewExpression::getExpression).hasValue("'***'");
         assertThat(first.of("phone")).map(ViewExpression::getCatalog).hasValue(Optional.of("tpch"));
         assertThat(first.of("phone")).map(ViewExpression::getSchema).hasValue(Optional.of("tiny"));
         // Another person's equal SQL on the same data source: the same masks, memo of Trino's last question included.
-        assertThat(renderings.masks("tpch.customer", location, columns, Map.of("phone", "NULL", "name", "'***'"))).isSameAs(first);
+        assertThat(renderings.masks(customer, location, Map.of("phone", "NULL", "name", "'***'"))).isSameAs(first);
         // The key is a copy: changing the caller's map afterwards changes nothing that was shared.
         redacted.put("name", "NULL");
-        assertThat(renderings.masks("tpch.customer", location, columns, Map.of("phone", "NULL", "name", "'***'"))).isSameAs(first);
+        assertThat(renderings.masks(customer, location, Map.of("phone", "NULL", "name", "'***'"))).isSameAs(first);
         // Other SQL, or the same SQL on another data source (other columns, another location), is not shared.
-        GrantedMasks other = renderings.masks("tpch.customer", location, columns, Map.of("name", "NULL", "phone", "NULL"));
+        GrantedMasks other = renderings.masks(customer, location, Map.of("name", "NULL", "phone", "NULL"));
         assertThat(other).isNotSameAs(first);
         assertThat(other.of("name")).map(ViewExpression::getExpression).hasValue("NULL");
-        assertThat(renderings.masks("tpch.supplier", location, columns, Map.of("name", "'***'", "phone", "NULL"))).isNotSameAs(first);
-        assertThat(renderings.masks("tpch.customer", location, columns, Map.of())).isSameAs(GrantedMasks.NONE);
+        assertThat(renderings.masks(supplier, location, Map.of("name", "'***'", "phone", "NULL"))).isNotSameAs(first);
+        assertThat(renderings.masks(customer, location, Map.of())).isSameAs(GrantedMasks.NONE);
 
         // Equal mask SQL on different data sources is one expression, resolved in the same catalog and schema.
         assertThat(other.of("phone").orElseThrow()).isSameAs(first.of("phone").orElseThrow());
-        ViewExpression elsewhere = renderings.masks("tpch.supplier", new SharedRenderings.Location("tpch", "sf1"), columns, Map.of("phone", "NULL"))
+        ViewExpression elsewhere = renderings.masks(supplier, new SharedRenderings.Location("tpch", "sf1"), Map.of("phone", "NULL"))
                 .of("phone").orElseThrow();
         assertThat(elsewhere).isNotSameAs(first.of("phone").orElseThrow());
         assertThat(elsewhere.getSchema()).hasValue("sf1");
@@ -195,6 +197,13 @@ class AccessControlPartsTest
     private static ColumnSchema column(String name)
     {
         return ColumnSchema.builder().setName(name).setType(VarcharType.VARCHAR).build();
+    }
+
+    private static DataSource table(String id, String... columns)
+    {
+        return new DataSource(id, id, new RemoteLocation("trino", "tpch", "tiny", id.substring(id.indexOf('.') + 1)), ObjectType.TABLE,
+                Arrays.stream(columns).map(name -> Column.of(name, "varchar")).toList(), new TreeSet<>(), new TreeSet<>(), Optional.empty(),
+                "0123456789abcdef-salt");
     }
 
     private static DataSource dataSource(String id, RemoteLocation location)
