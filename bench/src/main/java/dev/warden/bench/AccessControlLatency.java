@@ -43,8 +43,10 @@ import javax.management.ObjectName;
  * (its replica following the server over loopback), then times the calls Trino makes for one table of a query:
  * {@code checkCanSelectFromColumns}, the batched {@code getColumnMasks} and {@code getRowFilters}: warm, uncached,
  * and first after a change of people (a group) or of the policies (half as many). The warm calls are timed beside a
- * control ({@link MachineFloor}) that shows the tail this machine gives any computation as long. It also measures the
- * live heap a cached decision holds. See docs/benchmarks.md.
+ * control ({@link MachineFloor}) that shows the tail this machine gives any computation as long; each first decision
+ * after a change, beside a first decision of the same kind after as long a wait with no change, which shows what the
+ * calling thread's idling costs without the change. It also measures the live heap a cached decision holds. See
+ * docs/benchmarks.md.
  * Arguments: {@code [warm samples (300000)] [changes (300)]}.
  */
 public final class AccessControlLatency
@@ -173,15 +175,24 @@ public final class AccessControlLatency
             // any of the 10,000 tables (most of them queried by nobody lately, so their plans are cold in the CPU's
             // caches, or not made yet). Note which samples a garbage collection overlapped, to tell the collector's
             // pauses from the deciding.
+            // Each is followed by its control: as long a wait again, with no change, then a first decision of a random
+            // user on a table of the same kind, on the unchanged revision.
             AlternatingTimings afterChange = new AlternatingTimings(changes, "on a table queried lately", "on any table");
+            BesideTheCalls besideChanges = BesideTheCalls.now(server);
             for (int i = 0; i < changes; i++) {
+                long sent = System.nanoTime();
                 long changed = revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-change-" + i, "{\"name\": \"bench-change-" + i + "\"}"));
                 awaitRevision(accessControl, changed);
+                long waited = System.nanoTime() - sent;
                 List<DataSource> from = i % 2 == 0 ? queriedTables : tables;
                 Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), from.get(random.nextInt(from.size())), "first" + i);
                 afterChange.add(i, time(accessControl, probe));
+                Probe idleProbe = probe(accessControl, users.get(random.nextInt(users.size())), from.get(random.nextInt(from.size())), "first_control" + i);
+                idle(waited);
+                afterChange.addControl(i, time(accessControl, idleProbe));
             }
             afterChange.report("first decision after a change");
+            besideChanges.report(server, "change of people", changes);
 
             // A change of the policies themselves: the replica makes a new engine, which keeps the plans of the data
             // sources no changed policy covers and, for a change that covers few, makes theirs again before the swap. Each change adds a policy that grants one user READ on one table. The first
@@ -196,14 +207,22 @@ public final class AccessControlLatency
             }
             AlternatingTimings afterPolicyChange = new AlternatingTimings(policyChanges,
                     "on the table it changed, for the user it names", "on a table queried lately that it leaves alone");
+            BesideTheCalls besidePolicyChanges = BesideTheCalls.now(server);
             for (int i = 0; i < policyChanges; i++) {
+                long sent = System.nanoTime();
                 Probe changed = changePolicy(server, admin, accessControl, "bench-policy-" + i, users, tables, random);
+                long waited = System.nanoTime() - sent;
+                List<DataSource> from = i % 2 == 0 ? tables : queriedTables;
                 Probe probe = i % 2 == 0
                         ? changed
-                        : probe(accessControl, users.get(random.nextInt(users.size())), queriedTables.get(random.nextInt(queriedTables.size())), "policy" + i);
+                        : probe(accessControl, users.get(random.nextInt(users.size())), from.get(random.nextInt(from.size())), "policy" + i);
                 afterPolicyChange.add(i, time(accessControl, probe));
+                Probe idleProbe = probe(accessControl, users.get(random.nextInt(users.size())), from.get(random.nextInt(from.size())), "policy_control" + i);
+                idle(waited);
+                afterPolicyChange.addControl(i, time(accessControl, idleProbe));
             }
             afterPolicyChange.report("first decision after a policy change");
+            besidePolicyChanges.report(server, "policy change", policyChanges);
             accessControl.shutdown();
             if (STALE_REFUSALS.get() > 0) {
                 System.out.printf("VOID: %,d calls were refused because the replica was stale; these figures do not measure decisions%n", STALE_REFUSALS.get());
@@ -298,56 +317,81 @@ public final class AccessControlLatency
 
     /**
      * The timings of changes of two kinds taken in turn: even changes time the first kind of probe, odd ones the
-     * second. Each kind is reported by wall time, by wall time without the samples a garbage collection overlapped
-     * (to tell the collector's pauses from the deciding), and by the calling thread's CPU time: wall time includes any
-     * time the thread waited for a core, which on 2 cores shared with the server and the replica's own work right
-     * after a change is not the deciding's cost.
+     * second, and each its control (a probe of the same kind after as long a wait with no change). Each is reported by
+     * wall time, by wall time without the samples a garbage collection overlapped (to tell the collector's pauses from
+     * the deciding), and by the calling thread's CPU time: wall time includes any time the thread waited for a core,
+     * which on 2 cores shared with the server and the replica's own work right after a change is not the deciding's
+     * cost.
      */
     private static final class AlternatingTimings
     {
+        private static final String CONTROL = "control: as long a wait with no change, then a first decision of the same kind";
+
         private final String[] kinds;
-        private final long[][] wall;
-        private final long[][] cpu;
-        private final boolean[][] collected;
+        private final Timings[] afterChange;
+        private final Timings[] control;
 
         AlternatingTimings(int changes, String evenKind, String oddKind)
         {
             this.kinds = new String[] {evenKind, oddKind};
-            int[] counts = {changes - changes / 2, changes / 2};
-            this.wall = new long[][] {new long[counts[0]], new long[counts[1]]};
-            this.cpu = new long[][] {new long[counts[0]], new long[counts[1]]};
-            this.collected = new boolean[][] {new boolean[counts[0]], new boolean[counts[1]]};
+            this.afterChange = new Timings[] {new Timings(changes - changes / 2), new Timings(changes / 2)};
+            this.control = new Timings[] {new Timings(changes - changes / 2), new Timings(changes / 2)};
         }
 
         void add(int change, Timing timing)
         {
-            int kind = change % 2;
-            wall[kind][change / 2] = timing.wallNanos();
-            cpu[kind][change / 2] = timing.cpuNanos();
-            collected[kind][change / 2] = timing.collected();
+            afterChange[change % 2].set(change / 2, timing);
+        }
+
+        void addControl(int change, Timing timing)
+        {
+            control[change % 2].set(change / 2, timing);
         }
 
         void report(String what)
         {
             for (int kind = 0; kind < 2; kind++) {
-                AccessControlLatency.report("%s, %s: the same three calls".formatted(what, kinds[kind]), wall[kind]);
+                AccessControlLatency.report("%s, %s: the same three calls".formatted(what, kinds[kind]), afterChange[kind].wall());
+                AccessControlLatency.report("%s, %s, %s: the same three calls".formatted(what, kinds[kind], CONTROL), control[kind].wall());
             }
             for (int kind = 0; kind < 2; kind++) {
-                long[] quiet = select(wall[kind], collected[kind], false);
-                int overlapped = wall[kind].length - quiet.length;
-                String label = "%s, %s, without the %d a garbage collection overlapped".formatted(what, kinds[kind], overlapped);
-                if (overlapped == 0) {
-                    System.out.printf("%s, %s: no garbage collection overlapped any sample%n", what, kinds[kind]);
-                }
-                else if (quiet.length == 0) {
-                    System.out.printf("%s: a garbage collection overlapped every sample%n", label);
-                }
-                else {
-                    AccessControlLatency.report(label, quiet);
-                }
+                afterChange[kind].reportWithoutCollections("%s, %s".formatted(what, kinds[kind]));
+                control[kind].reportWithoutCollections("%s, %s, %s".formatted(what, kinds[kind], CONTROL));
             }
             for (int kind = 0; kind < 2; kind++) {
-                AccessControlLatency.report("%s, %s: CPU time of the calling thread".formatted(what, kinds[kind]), cpu[kind]);
+                AccessControlLatency.report("%s, %s: CPU time of the calling thread".formatted(what, kinds[kind]), afterChange[kind].cpu());
+                AccessControlLatency.report("%s, %s, %s: CPU time of the calling thread".formatted(what, kinds[kind], CONTROL), control[kind].cpu());
+            }
+        }
+    }
+
+    /** One series of timed probes. */
+    private record Timings(long[] wall, long[] cpu, boolean[] collected)
+    {
+        Timings(int samples)
+        {
+            this(new long[samples], new long[samples], new boolean[samples]);
+        }
+
+        void set(int sample, Timing timing)
+        {
+            wall[sample] = timing.wallNanos();
+            cpu[sample] = timing.cpuNanos();
+            collected[sample] = timing.collected();
+        }
+
+        void reportWithoutCollections(String what)
+        {
+            long[] quiet = select(wall, collected, false);
+            int overlapped = wall.length - quiet.length;
+            if (overlapped == 0) {
+                System.out.printf("%s: no garbage collection overlapped any sample%n", what);
+            }
+            else if (quiet.length == 0) {
+                System.out.printf("%s: a garbage collection overlapped every sample%n", what);
+            }
+            else {
+                AccessControlLatency.report("%s, without the %d a garbage collection overlapped".formatted(what, overlapped), quiet);
             }
         }
     }
@@ -402,6 +446,49 @@ public final class AccessControlLatency
     private static double percentile(long[] sorted, double fraction)
     {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(fraction * sorted.length) - 1)] / 1_000.0;
+    }
+
+    /**
+     * The CPU time taken beside the calling thread while changes are made and decided: by the access control's
+     * background planner and its replica's thread, which share the coordinator's cores with the first queries after a
+     * change, and by the Warden server's process, which here shares the machine too (in production it does not).
+     */
+    private record BesideTheCalls(long plannerNanos, long replicaNanos, long serverNanos)
+    {
+        static BesideTheCalls now(BenchServer server)
+        {
+            return new BesideTheCalls(threadCpuNanos("warden-planner"), threadCpuNanos("warden-replica-"), server.cpuTime().toNanos());
+        }
+
+        void report(BenchServer server, String change, int changes)
+        {
+            BesideTheCalls after = now(server);
+            System.out.printf("CPU per %s beside the calling thread: background planner %.2f ms, replica's thread %.2f ms, Warden server's process %.2f ms%n",
+                    change, (after.plannerNanos() - plannerNanos) / 1e6 / changes, (after.replicaNanos() - replicaNanos) / 1e6 / changes,
+                    (after.serverNanos() - serverNanos) / 1e6 / changes);
+        }
+
+        /** The CPU time this JVM's threads whose names start with {@code prefix} have taken so far. */
+        private static long threadCpuNanos(String prefix)
+        {
+            long total = 0;
+            for (java.lang.management.ThreadInfo thread : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (thread != null && thread.getThreadName().startsWith(prefix)) {
+                    total += Math.max(0, THREADS.getThreadCpuTime(thread.getThreadId()));
+                }
+            }
+            return total;
+        }
+    }
+
+    /** Waits about {@code nanos} the way {@link #awaitRevision} waits for a change: in sleeps of a millisecond. */
+    private static void idle(long nanos)
+            throws InterruptedException
+    {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
     }
 
     private static void awaitRevision(WardenAccessControl accessControl, long revision)

@@ -97,6 +97,13 @@ public final class BenchServer
         return serviceKey;
     }
 
+    /** The CPU time the server's process has taken so far, as the operating system counts it. */
+    public java.time.Duration cpuTime()
+    {
+        return process.info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("this operating system does not report the server process's CPU time"));
+    }
+
     @Override
     public void close()
             throws InterruptedException

@@ -69,6 +69,8 @@ public final class PolicyEngine
     /** Approved requests by data source, then user: asked on every decision on a data source with an anyone-who-asks policy. */
     private final Map<String, Map<String, Set<AccessType>>> approvals;
     private final ConcurrentHashMap<String, DataSourcePlan> plans;
+    /** Whether this engine, made by {@link #withState}, kept every plan its predecessor had of a data source of this state. */
+    private final boolean keptEveryPlan;
 
     /** How many data sources' plans an engine keeps by default. */
     public static final int PLAN_CACHE_CAPACITY = 4_096;
@@ -148,9 +150,7 @@ public final class PolicyEngine
         }
         this.notInForce = List.copyOf(reasons);
         this.plans = new ConcurrentHashMap<>();
-        if (previous != null) {
-            keepPlansTheChangeLeaves(previous);
-        }
+        this.keptEveryPlan = previous != null && keepPlansTheChangeLeaves(previous);
     }
 
     private PolicyEngine(PolicyEngine previous, PolicyState state)
@@ -163,6 +163,7 @@ public final class PolicyEngine
         this.conditions = previous.conditions;
         this.approvals = state.approvals() == previous.state.approvals() ? previous.approvals : approvalsByDataSource(state.approvals());
         this.plans = previous.plans;
+        this.keptEveryPlan = true;
     }
 
     /**
@@ -208,8 +209,10 @@ public final class PolicyEngine
      * very policies, so their plans are too, but for the numbers this engine gives those policies. When the change
      * touches the plans of few data sources (as a local policy does), those are made again now, from the parts of
      * their plans the change left alone, so that no decision after the change has to plan.
+     *
+     * @return whether every plan {@code previous} had of a data source of this state was kept or made again
      */
-    private void keepPlansTheChangeLeaves(PolicyEngine previous)
+    private boolean keepPlansTheChangeLeaves(PolicyEngine previous)
     {
         List<Policy> changed = new ArrayList<>();
         previous.state.policies().forEach((id, policy) -> {
@@ -223,10 +226,11 @@ public final class PolicyEngine
             }
         });
         if (changed.size() > MAX_CHANGED_POLICIES_KEEPING_PLANS) {
-            return;
+            return false;
         }
         List<Policy> previousPolicies = previous.index.policies();
         List<DataSourcePlan> touched = new ArrayList<>();
+        boolean keptEvery = true;
         for (DataSourcePlan plan : previous.plans.values()) {
             DataSource dataSource = plan.dataSource();
             if (state.dataSources().get(dataSource.id()) != dataSource) {
@@ -237,20 +241,25 @@ public final class PolicyEngine
                 continue;
             }
             if (plans.size() >= planCacheCapacity) {
-                return;
+                return false;
             }
-            plan.notInForce().renumbered(notInForce, number -> index.numberOf(previousPolicies.get(number)))
-                    .ifPresent(renumbered -> plans.put(dataSource.id(), plan.withNotInForce(renumbered)));
+            Optional<NotInForceReasons> renumbered = plan.notInForce().renumbered(notInForce, number -> index.numberOf(previousPolicies.get(number)));
+            if (renumbered.isEmpty()) {
+                keptEvery = false;
+                continue;
+            }
+            plans.put(dataSource.id(), plan.withNotInForce(renumbered.get()));
         }
         if (touched.size() > MAX_PLANS_MADE_AGAIN_AHEAD) {
-            return;
+            return false;
         }
         for (DataSourcePlan plan : touched) {
             if (plans.size() >= planCacheCapacity) {
-                return;
+                return false;
             }
             plans.put(plan.dataSource().id(), buildPlan(plan.dataSource(), plan));
         }
+        return keptEvery;
     }
 
     private static boolean coversAny(List<Policy> policies, DataSource dataSource)
@@ -261,6 +270,17 @@ public final class PolicyEngine
             }
         }
         return false;
+    }
+
+    /**
+     * Whether this engine, made by {@link #withState}, kept (or made again) every plan its predecessor had of a data
+     * source of this state: then a data source it has no plan for had none in its predecessor either, or is new to
+     * this state. False for an engine made afresh. Tells a background planner whether a walk over every data source
+     * can find anything to plan after a change.
+     */
+    public boolean keptEveryPlan()
+    {
+        return keptEveryPlan;
     }
 
     /** The plan the engine keeps for this very data source instance, or null; for tests. */

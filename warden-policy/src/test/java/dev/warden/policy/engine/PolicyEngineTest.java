@@ -429,6 +429,8 @@ class PolicyEngineTest
         assertThat(engine.withState(bobAsked).decide("bob", Optional.empty(), "orders").masks()).containsOnlyKeys("email", "ssn");
         assertThat(engine.withState(emailUntagged).decide("bob", Optional.empty(), "orders").masks()).isEmpty();
         assertThat(engine.withState(emailUntagged).withState(maskRemoved).decide("bob", Optional.empty(), "orders").masks()).isEmpty();
+        assertThat(engine.keptEveryPlan()).as("an engine made afresh").isFalse();
+        assertThat(engine.withState(bobReads).keptEveryPlan()).as("an engine that shares its predecessor's plans").isTrue();
         for (PolicyState later : List.of(bobReads, bobAsked, emailUntagged, maskRemoved)) {
             PolicyEngine carried = engine.withState(later);
             assertThat(carried.state()).isSameAs(later);
@@ -467,6 +469,7 @@ class PolicyEngineTest
         assertThat(afterAdding.keptPlan(customers).rows()).isSameAs(engine.keptPlan(customers).rows());
         assertThat(afterAdding.keptPlan(payments).subscriptions()).hasSize(engine.keptPlan(payments).subscriptions().size() + 1);
         assertThat(afterAdding.keptPlan(payments).masks()).isSameAs(engine.keptPlan(payments).masks());
+        assertKeptEveryPlan(engine, afterAdding, all);
         assertDecidesAsANewEngine(afterAdding, all);
 
         // A mask on orders and customers replaced: both are planned again, customers with its row filters as they were.
@@ -478,16 +481,29 @@ class PolicyEngineTest
         assertThat(afterReplacing.keptPlan(customers).masks()).isNotSameAs(afterAdding.keptPlan(customers).masks());
         assertThat(afterReplacing.keptPlan(customers).rows()).isSameAs(afterAdding.keptPlan(customers).rows());
         assertThat(afterReplacing.keptPlan(payments).masks()).isSameAs(afterAdding.keptPlan(payments).masks());
+        assertKeptEveryPlan(afterAdding, afterReplacing, all);
         assertDecidesAsANewEngine(afterReplacing, all);
 
         PolicyState customersClosed = emailHashed.update().removePolicy("read-customers").build();
         PolicyEngine afterRemoving = afterReplacing.withState(customersClosed);
         assertThat(afterRemoving.keptPlan(customers).subscriptions()).isEmpty();
         assertThat(afterRemoving.keptPlan(customers).masks()).isSameAs(afterReplacing.keptPlan(customers).masks());
+        assertKeptEveryPlan(afterReplacing, afterRemoving, all);
         assertDecidesAsANewEngine(afterRemoving, all);
 
         PolicyState everywhereRead = customersClosed.update().putPolicy(grant("read-all", everywhere(), AccessType.READ, anyone())).build();
         assertDecidesAsANewEngine(afterRemoving.withState(everywhereRead), all);
+    }
+
+    /** The engine says it kept every plan, and it did: each data source its predecessor had planned has a plan. */
+    private static void assertKeptEveryPlan(PolicyEngine before, PolicyEngine after, List<DataSource> dataSources)
+    {
+        assertThat(after.keptEveryPlan()).isTrue();
+        assertThat(dataSources).allSatisfy(dataSource -> {
+            if (before.keptPlan(dataSource) != null) {
+                assertThat(after.keptPlan(dataSource)).as(dataSource.id()).isNotNull();
+            }
+        });
     }
 
     @Test
@@ -510,6 +526,7 @@ class PolicyEngineTest
                 .build());
         assertThat(many).allSatisfy(table -> assertThat(changed.keptPlan(table)).as(table.id()).isNull());
         assertThat(changed.keptPlan(ORDERS)).as("orders: the change does not cover it").isNotNull();
+        assertThat(changed.keptEveryPlan()).as("an engine that left plans to be made on demand").isFalse();
         assertDecidesAsANewEngine(changed, many.subList(0, 5));
     }
 

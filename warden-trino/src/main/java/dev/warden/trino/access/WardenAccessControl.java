@@ -78,6 +78,12 @@ public final class WardenAccessControl
         return decider.revision();
     }
 
+    /** How many walks over the registered tables the background planner was given; for tests. */
+    long plannerWalks()
+    {
+        return decider.plannerWalks();
+    }
+
     // ---- identities and queries ----
 
     @Override

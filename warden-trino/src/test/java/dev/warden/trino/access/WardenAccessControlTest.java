@@ -605,6 +605,54 @@ class WardenAccessControlTest
         assertThat(accessControl.getColumnMasks(context("carol"), orders, columns)).isEmpty();
     }
 
+    @Test
+    void changesThatLeaveEveryPlanGiveTheBackgroundPlannerNoWalk()
+            throws Exception
+    {
+        WardenAccessControl accessControl = trino.accessControl();
+        String group = "/api/v1/groups/planner-probe";
+        String policy = "/api/v1/policies/planner-probe";
+        String dataSource = "/api/v1/dataSources/planner-probe";
+        // Until a walk has planned every table there is something to plan; a change of people gives the planner a
+        // walk until then, and none after.
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            long walks;
+            do {
+                assertThat(System.nanoTime()).as("a change of people still gives the planner a walk after 10 s").isLessThan(deadline);
+                walks = accessControl.plannerWalks();
+                changeThroughTheApi("PUT", group, "{\"name\": \"planner-probe\", \"attributes\": {\"round\": [\"" + System.nanoTime() + "\"]}}");
+            }
+            while (accessControl.plannerWalks() != walks);
+            // A local policy: the engine makes the one plan it touches again before the swap.
+            changeThroughTheApi("PUT", policy, "{\"id\": \"planner-probe\", \"type\": \"subscription\", \"access\": \"READ\", "
+                    + "\"on\": {\"dataSources\": [\"tpch.region\"]}, \"who\": {\"user\": \"bob\"}}");
+            assertThat(accessControl.plannerWalks()).as("walks after a local policy change").isEqualTo(walks);
+            // A new data source has no plan: it gets a walk.
+            changeThroughTheApi("PUT", dataSource, """
+                    {"id": "planner-probe", "location": {"technology": "trino", "catalog": "tpch", "schema": "sf1", "table": "region"},
+                     "maskingSalt": "planner-probe-salt-0123456", "columns": [{"name": "regionkey", "type": "bigint"}]}""");
+            assertThat(accessControl.plannerWalks()).as("walks after a new data source").isEqualTo(walks + 1);
+        }
+        finally {
+            for (String path : List.of(dataSource, policy, group)) {
+                HttpResponse<String> deleted = trino.server().send("DELETE", path, null, trino.server().adminKey());
+                if (deleted.statusCode() == 200) {
+                    trino.awaitRevision(JSON.readTree(deleted.body()).get("revision").asLong());
+                }
+            }
+        }
+    }
+
+    /** Makes a change through the server's API and waits until the access control decides with it. */
+    private static void changeThroughTheApi(String method, String path, String body)
+            throws Exception
+    {
+        HttpResponse<String> response = trino.server().send(method, path, body, trino.server().adminKey());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isIn(200, 201);
+        trino.awaitRevision(JSON.readTree(response.body()).get("revision").asLong());
+    }
+
     // ---- helpers ----
 
     static SystemSecurityContext context(String user)
