@@ -117,12 +117,15 @@ public final class AccessDecider
         // a local policy does), there is nothing to plan: a walk over every table would only compete with the first
         // queries after the change for the coordinator's cores (milliseconds with 10,000 tables).
         boolean everyTablePlanned = sameDataSources && engine.keptEveryPlan() && plannedThrough == previous.revision();
+        // Counted before the snapshot is published, so that whoever sees the new revision sees its walk counted.
         if (everyTablePlanned) {
             plannedThrough = revision;
         }
+        else {
+            plannerWalks.incrementAndGet();
+        }
         snapshot = next;
         if (!everyTablePlanned) {
-            plannerWalks.incrementAndGet();
             planner.execute(() -> planRegisteredTables(next));
         }
     }

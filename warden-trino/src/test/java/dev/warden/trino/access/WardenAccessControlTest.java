@@ -644,6 +644,8 @@ class WardenAccessControlTest
         }
     }
 
+    // ---- helpers ----
+
     /** Makes a change through the server's API and waits until the access control decides with it. */
     private static void changeThroughTheApi(String method, String path, String body)
             throws Exception
@@ -652,8 +654,6 @@ class WardenAccessControlTest
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isIn(200, 201);
         trino.awaitRevision(JSON.readTree(response.body()).get("revision").asLong());
     }
-
-    // ---- helpers ----
 
     static SystemSecurityContext context(String user)
     {
