@@ -3,6 +3,7 @@ package dev.warden.bench;
 import dev.warden.bundle.BundleWriter;
 import dev.warden.bundle.BundleWriter.EntityDocument;
 import dev.warden.bundle.Documents;
+import dev.warden.bundle.StateDocuments;
 import dev.warden.policy.engine.PolicyEngine;
 import dev.warden.policy.model.UserContext;
 import dev.warden.policy.state.PolicyState;
@@ -16,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +29,13 @@ import java.util.function.IntFunction;
 /**
  * What a change to the policy state costs with issue #3's server workload loaded (10,000 users, 10,000 data sources of
  * 30 columns, 1,000 policies): (a) building the state from all its documents, as the server does when it loads its
- * store; (b) applying one changed document, as the server does on every write and every replica on every change,
- * until the new engine's first decision; (c) the server's writes per second through {@code PolicyStateService}
- * on a temporary embedded store, and its start on that store.
+ * store; (b) building it again from all documents with one changed, and a new engine, until its first decision (what
+ * a change costs when some document keeps {@link StateDocuments#change} from reading only the changed ones); (d) one
+ * changed document applied as the server does on every write and every replica on every change: only that document
+ * read, and an engine that keeps what the change leaves; (c) the server's writes per second through
+ * {@code PolicyStateService} on a temporary embedded store, and its start on that store.
  *
- * <p>Arguments: {@code [changes per kind (20)] [server writes (200)]}.
+ * <p>Arguments: {@code [changes per kind (20)] [server writes (200)] [changes per kind applied as a replica (200)]}.
  */
 public final class StateUpdates
 {
@@ -45,6 +49,7 @@ public final class StateUpdates
     {
         int changesPerKind = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int serverWrites = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int replicaChangesPerKind = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         long started = System.nanoTime();
         PolicyState generated = PolicyWorkload.build(PolicyWorkload.Shape.server());
         List<EntityDocument> documents = BundleWriter.documents(generated);
@@ -84,6 +89,7 @@ public final class StateUpdates
             System.out.printf("(b) %-22s applied with a new engine: %s; first decision after it: %s%n", kind.name(), summary(applied), summary(firstDecisions));
         }
 
+        asAReplica(documents, replicaChangesPerKind);
         serverWrites(documents, serverWrites);
     }
 
@@ -122,6 +128,51 @@ public final class StateUpdates
                     local.put("mask", "nullify");
                     return new EntityDocument("policies", id, local);
                 }));
+    }
+
+    /**
+     * Applies each kind of change as a replica does on every change it hears of (and the server on every write): the
+     * changed documents only ({@link StateDocuments#change}), then an engine that keeps what the change leaves
+     * ({@link PolicyEngine#withState}), starting from an engine that has planned every data source, as the access
+     * control's background planner leaves it.
+     */
+    private static void asAReplica(List<EntityDocument> documents, int changesPerKind)
+            throws Exception
+    {
+        StateDocuments current = StateDocuments.load(documents);
+        PolicyEngine engine = new PolicyEngine(current.state(), current.state().dataSources().size() + 1_000);
+        current.state().dataSources().values().forEach(engine::prepare);
+        Map<String, EntityDocument> byKey = new LinkedHashMap<>();
+        documents.forEach(document -> byKey.put(document.section() + "/" + document.id(), document));
+        List<ChangeKind> kinds = new ArrayList<>(changeKinds(byKey));
+        kinds.add(new ChangeKind("subscription added", i -> new EntityDocument("policies", "subscription-%04d".formatted(i), Map.of(
+                "id", "subscription-%04d".formatted(i),
+                "type", "subscription",
+                "sequence", 20_000 + i,
+                "access", "READ",
+                "on", Map.of("dataSources", List.of("ds-%06d".formatted(100 + i))),
+                "who", Map.of("users", List.of("user%04d".formatted(i)))))));
+        for (int round = 0; round < 2; round++) {
+            boolean measured = round == 1;
+            for (ChangeKind kind : kinds) {
+                long[] changed = new long[changesPerKind];
+                long[] engines = new long[changesPerKind];
+                for (int i = 0; i < changesPerKind; i++) {
+                    EntityDocument change = kind.change().apply(i + (measured ? changesPerKind : 0));
+                    long start = System.nanoTime();
+                    current = current.change(List.of(new StateDocuments.Change(change.section(), change.id(), Optional.of(change.document()))));
+                    long documentsDone = System.nanoTime();
+                    engine = engine.withState(current.state());
+                    long engineDone = System.nanoTime();
+                    changed[i] = documentsDone - start;
+                    engines[i] = engineDone - documentsDone;
+                    current.state().dataSources().values().forEach(engine::prepare);
+                }
+                if (measured) {
+                    System.out.printf("(d) %-22s as a replica: documents %s; engine %s%n", kind.name(), summary(changed), summary(engines));
+                }
+            }
+        }
     }
 
     /** Loads the documents into a server on a fresh embedded store in one change, writes one user's groups repeatedly, then restarts it. */

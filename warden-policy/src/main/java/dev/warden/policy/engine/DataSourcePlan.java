@@ -16,12 +16,13 @@ import static java.util.Objects.requireNonNull;
  * governs each column and with what mask, each row filter before the person's values are folded in, and every
  * reason text. {@link PolicyEngine} builds one per data source and reuses it for every user.
  *
- * @param notInForce reasons for the policies not in force here, in policy order: the first reasons of every decision
+ * @param inForce the numbers of the policies in force here, ascending, in the numbering of the engine the plan is
+ *         kept by; never changed, so that plans with the same numbers share the array
  * @param notEvaluated reasons for masks and row filters when the user may not read
  */
 record DataSourcePlan(
         DataSource dataSource,
-        NotInForceReasons notInForce,
+        int[] inForce,
         List<PlannedSubscription> subscriptions,
         List<Reason> notEvaluated,
         Masks masks,
@@ -30,23 +31,50 @@ record DataSourcePlan(
     DataSourcePlan
     {
         requireNonNull(dataSource, "dataSource is null");
-        requireNonNull(notInForce, "notInForce is null");
+        requireNonNull(inForce, "inForce is null");
         subscriptions = List.copyOf(subscriptions);
         notEvaluated = List.copyOf(notEvaluated);
         requireNonNull(masks, "masks is null");
         rows = List.copyOf(rows);
     }
 
-    /** This plan for an engine that numbers the same policies in force differently. */
-    DataSourcePlan withNotInForce(NotInForceReasons renumbered)
+    /**
+     * This plan for an engine that numbers its policies differently: {@code newNumbers} maps each number of the
+     * engine that kept it to the new engine's (-1 for a policy the new one does not hold). This very plan when the
+     * numbers of its policies stay as they were; empty when they are not in the same order, which a plan needs.
+     */
+    Optional<DataSourcePlan> renumbered(int[] newNumbers)
     {
-        return new DataSourcePlan(dataSource, renumbered, subscriptions, notEvaluated, masks, rows);
+        int[] renumbered = inForce;
+        for (int i = 0; i < inForce.length; i++) {
+            int number = newNumbers[inForce[i]];
+            if (number < 0 || (i > 0 && number <= renumbered[i - 1])) {
+                return Optional.empty();
+            }
+            if (number != inForce[i]) {
+                if (renumbered == inForce) {
+                    renumbered = inForce.clone();
+                }
+                renumbered[i] = number;
+            }
+        }
+        return Optional.of(renumbered == inForce ? this : new DataSourcePlan(dataSource, renumbered, subscriptions, notEvaluated, masks, rows));
+    }
+
+    /**
+     * The reasons of the policies not in force here, in policy order: the first reasons of every decision.
+     *
+     * @param everyPolicy the not-in-force reason of each of the engine's policies, by policy number
+     */
+    List<Reason> notInForce(List<Reason> everyPolicy)
+    {
+        return new NotInForceReasons(everyPolicy, inForce);
     }
 
     /** The reasons not in force, then those of masks overridden on a column: the first reasons of every decision that may read. */
-    List<Reason> notInForceOrOverridden()
+    List<Reason> notInForceOrOverridden(List<Reason> everyPolicy)
     {
-        return new ReasonList(notInForce, masks.overridden());
+        return new ReasonList(notInForce(everyPolicy), masks.overridden());
     }
 
     /** Enough room for every reason a decision on this data source gives beyond {@link #notInForce}. */

@@ -3,16 +3,14 @@ package dev.warden.policy.engine;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.RandomAccess;
-import java.util.function.IntUnaryOperator;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The reasons of the policies not in force on one data source, in policy order: the engine's not-in-force reason of
- * every policy except those in force there. A view, so that a data source's plan holds the few policies in force
- * rather than a copy of the hundreds of reasons that are not.
+ * every policy except those in force there. A view, so that a decision holds the numbers of the few policies in force
+ * (its data source's plan's own array) rather than a copy of the hundreds of reasons that are not.
  */
 final class NotInForceReasons
         extends AbstractList<Reason>
@@ -23,31 +21,13 @@ final class NotInForceReasons
 
     /**
      * @param everyPolicy the not-in-force reason of each of the engine's policies, by policy number
-     * @param inForce the numbers of the policies in force, ascending
+     * @param inForce the numbers of the policies in force, ascending; taken as it is, not copied, and never changed,
+     *         so that views with the same numbers share it: the caller must not change it either
      */
     NotInForceReasons(List<Reason> everyPolicy, int[] inForce)
     {
         this.everyPolicy = requireNonNull(everyPolicy, "everyPolicy is null");
-        this.inForce = inForce.clone();
-    }
-
-    /**
-     * The same policies in force, for an engine that numbers its policies differently: {@code newNumber} maps each
-     * number of this view's engine to the new engine's. Empty when the new numbers are not in the same order, which
-     * a plan needs them to be.
-     *
-     * @param everyPolicy the new engine's not-in-force reasons, by its policy numbers
-     */
-    Optional<NotInForceReasons> renumbered(List<Reason> everyPolicy, IntUnaryOperator newNumber)
-    {
-        int[] renumbered = new int[inForce.length];
-        for (int i = 0; i < inForce.length; i++) {
-            renumbered[i] = newNumber.applyAsInt(inForce[i]);
-            if (renumbered[i] < 0 || (i > 0 && renumbered[i] <= renumbered[i - 1])) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(new NotInForceReasons(everyPolicy, renumbered));
+        this.inForce = requireNonNull(inForce, "inForce is null");
     }
 
     @Override

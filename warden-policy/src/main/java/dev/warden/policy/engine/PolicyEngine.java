@@ -131,7 +131,7 @@ public final class PolicyEngine
         }
         this.planCacheCapacity = planCacheCapacity;
         this.state = requireNonNull(state, "state is null");
-        this.index = new PolicyIndex(state.policies().values(), state.tags());
+        this.index = new PolicyIndex(state.policies().values(), state.tags(), previous == null ? null : previous.index);
         this.approvals = previous != null && state.approvals() == previous.state.approvals() ? previous.approvals : approvalsByDataSource(state.approvals());
         ConditionMemo.Numbering numbering = previous == null ? new ConditionMemo.Numbering() : new ConditionMemo.Numbering(previous.conditions);
         Map<Policy, Prepared> preparedPolicies = prepareAll(numbering, previous);
@@ -149,7 +149,7 @@ public final class PolicyEngine
             reasons.add(prepared.get(policy).notInForce());
         }
         this.notInForce = List.copyOf(reasons);
-        this.plans = new ConcurrentHashMap<>();
+        this.plans = previous == null ? new ConcurrentHashMap<>() : new ConcurrentHashMap<>(previous.plans.size());
         this.keptEveryPlan = previous != null && keepPlansTheChangeLeaves(previous);
     }
 
@@ -229,6 +229,12 @@ public final class PolicyEngine
             return false;
         }
         List<Policy> previousPolicies = previous.index.policies();
+        int[] newNumbers = new int[previousPolicies.size()];
+        boolean numbersKept = true;
+        for (int number = 0; number < newNumbers.length; number++) {
+            newNumbers[number] = index.numberOf(previousPolicies.get(number));
+            numbersKept &= newNumbers[number] == number;
+        }
         List<DataSourcePlan> touched = new ArrayList<>();
         boolean keptEvery = true;
         for (DataSourcePlan plan : previous.plans.values()) {
@@ -243,12 +249,13 @@ public final class PolicyEngine
             if (plans.size() >= planCacheCapacity) {
                 return false;
             }
-            Optional<NotInForceReasons> renumbered = plan.notInForce().renumbered(notInForce, number -> index.numberOf(previousPolicies.get(number)));
+            // A policy added after the others, or one changed in its place, leaves every other policy its number.
+            Optional<DataSourcePlan> renumbered = numbersKept ? Optional.of(plan) : plan.renumbered(newNumbers);
             if (renumbered.isEmpty()) {
                 keptEvery = false;
                 continue;
             }
-            plans.put(dataSource.id(), plan.withNotInForce(renumbered.get()));
+            plans.put(dataSource.id(), renumbered.get());
         }
         if (touched.size() > MAX_PLANS_MADE_AGAIN_AHEAD) {
             return false;
@@ -364,11 +371,11 @@ public final class PolicyEngine
         Set<AccessValue> access = decideAccess(user, dataSource, plan.subscriptions(), memo, reasons);
         if (!access.contains(AccessValue.READ)) {
             reasons.addAll(plan.notEvaluated());
-            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), new ReasonList(plan.notInForce(), reasons));
+            return new Decision(user.name(), dataSource.id(), access, Map.of(), Optional.empty(), new ReasonList(plan.notInForce(notInForce), reasons));
         }
         Map<String, Expression> columnMasks = decideMasks(plan, memo, reasons);
         Optional<Expression> rowFilter = decideRowFilter(user, plan, memo, reasons);
-        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, new ReasonList(plan.notInForceOrOverridden(), reasons));
+        return new Decision(user.name(), dataSource.id(), access, columnMasks, rowFilter, new ReasonList(plan.notInForceOrOverridden(notInForce), reasons));
     }
 
     /**
@@ -462,7 +469,7 @@ public final class PolicyEngine
         List<DataSourcePlan.PlannedRow> plannedRows = earlier != null && sameInstances(earlier.rows().stream().map(DataSourcePlan.PlannedRow::policy).toList(), rows)
                 ? earlier.rows()
                 : planRows(dataSource, rows);
-        return new DataSourcePlan(dataSource, new NotInForceReasons(notInForce, inForce), plannedSubscriptions, notEvaluated,
+        return new DataSourcePlan(dataSource, inForce, plannedSubscriptions, notEvaluated,
                 plannedMasks, plannedRows);
     }
 

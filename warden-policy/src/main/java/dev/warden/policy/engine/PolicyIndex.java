@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * Finds the policies in force on a data source without looking at every policy. Every policy is indexed by its
  * scope: local policies by data source id, global ones by the tags of data sources or of columns they cover (a data
@@ -39,7 +41,8 @@ final class PolicyIndex
     private final Map<String, int[]> globalMasksBySelectedName;
     private final int[] globalMasksByPattern;
     private final BitSet globalMasks;
-    private final Map<Tag, List<Tag>> selfAndAncestors = new HashMap<>();
+    private final Collection<Tag> knownTags;
+    private final Map<Tag, List<Tag>> selfAndAncestors;
     /**
      * For each column name seen, the global masks whose name pattern matches it. Matching every pattern against
      * every column was most of the cost of a decision, and column names repeat across data sources. Bounded,
@@ -50,6 +53,15 @@ final class PolicyIndex
     private static final int[] NONE = new int[0];
 
     PolicyIndex(Collection<Policy> allPolicies, Collection<Tag> knownTags)
+    {
+        this(allPolicies, knownTags, null);
+    }
+
+    /**
+     * @param previous an index whose known tags may be this one's very collection: then this one shares their
+     *         ancestries, which are the same; null for none
+     */
+    PolicyIndex(Collection<Policy> allPolicies, Collection<Tag> knownTags, PolicyIndex previous)
     {
         List<Policy> sorted = new ArrayList<>(allPolicies);
         sorted.sort(Comparator.comparingLong(Policy::sequence).thenComparing(Policy::id));
@@ -92,8 +104,15 @@ final class PolicyIndex
         this.globalMasksBySelectedTag = frozen(masksByTag);
         this.globalMasksBySelectedName = frozen(masksByName);
         this.globalMasksByPattern = toArray(masksByPattern);
-        for (Tag tag : knownTags) {
-            selfAndAncestors.put(tag, tag.selfAndAncestors());
+        this.knownTags = requireNonNull(knownTags, "knownTags is null");
+        if (previous != null && previous.knownTags == knownTags) {
+            this.selfAndAncestors = previous.selfAndAncestors;
+        }
+        else {
+            this.selfAndAncestors = new HashMap<>();
+            for (Tag tag : knownTags) {
+                selfAndAncestors.put(tag, tag.selfAndAncestors());
+            }
         }
     }
 

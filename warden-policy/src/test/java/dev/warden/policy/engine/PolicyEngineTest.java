@@ -25,6 +25,7 @@ import dev.warden.policy.policies.Condition;
 import dev.warden.policy.policies.MaskMethod;
 import dev.warden.policy.policies.Policy;
 import dev.warden.policy.policies.RowRule;
+import dev.warden.policy.policies.SubscriptionPolicy;
 import dev.warden.policy.state.InvalidStateException;
 import dev.warden.policy.state.PolicyState;
 import org.junit.jupiter.api.Test;
@@ -493,6 +494,51 @@ class PolicyEngineTest
 
         PolicyState everywhereRead = customersClosed.update().putPolicy(grant("read-all", everywhere(), AccessType.READ, anyone())).build();
         assertDecidesAsANewEngine(afterRemoving.withState(everywhereRead), all);
+    }
+
+    @Test
+    void plansKeptAcrossAChangeOfPolicyNumbersGiveTheNewEnginesReasons()
+    {
+        DataSource customers = dataSource("customers", List.of(Column.of("id", "bigint"), Column.of("email", "varchar", "PII.Email")));
+        SubscriptionPolicy readCustomers = grant("read-customers", on("customers"), AccessType.READ, anyone());
+        PolicyState state = base()
+                .dataSource(customers)
+                .policy(grant("read-orders", on("orders"), AccessType.READ, anyone()))
+                .policy(readCustomers)
+                .policy(mask("hide-email", on("customers"), taggedColumns("PII.Email"), new MaskMethod.Nullify(), exceptGroup("analysts")))
+                .build();
+        PolicyEngine engine = new PolicyEngine(state);
+        List<DataSource> both = List.of(ORDERS, customers);
+        both.forEach(engine::prepare);
+
+        // Renamed in its place: every policy keeps its number, so orders keeps its very plan, but its decisions give
+        // the reason the renamed policy has now for not being in force there.
+        PolicyState renamed = state.update()
+                .putPolicy(new SubscriptionPolicy("read-customers", "Customers for everyone", readCustomers.sequence(), readCustomers.scope(),
+                        readCustomers.accessType(), readCustomers.strength(), readCustomers.audience()))
+                .build();
+        PolicyEngine afterRenaming = engine.withState(renamed);
+        assertThat(afterRenaming.keptPlan(ORDERS)).isSameAs(engine.keptPlan(ORDERS));
+        assertThat(afterRenaming.decide("bob", Optional.empty(), "orders").reasons())
+                .filteredOn(reason -> reason.policyId().equals("read-customers"))
+                .singleElement()
+                .satisfies(reason -> {
+                    assertThat(reason.policyName()).isEqualTo("Customers for everyone");
+                    assertThat(reason.outcome()).isEqualTo(Outcome.NOT_IN_FORCE);
+                });
+        assertKeptEveryPlan(engine, afterRenaming, both);
+        assertDecidesAsANewEngine(afterRenaming, both);
+
+        // A policy that comes before every other moves all their numbers up: orders keeps its plan, renumbered.
+        PolicyState first = renamed.update()
+                .putPolicy(new SubscriptionPolicy("customers-first", "customers-first", Long.MIN_VALUE, on("customers"), AccessType.WRITE,
+                        SubscriptionPolicy.Strength.GRANT, matching(new Condition.InGroup("analysts"))))
+                .build();
+        PolicyEngine afterInserting = afterRenaming.withState(first);
+        assertThat(afterInserting.keptPlan(ORDERS)).isNotSameAs(afterRenaming.keptPlan(ORDERS));
+        assertThat(afterInserting.keptPlan(ORDERS).masks()).isSameAs(afterRenaming.keptPlan(ORDERS).masks());
+        assertKeptEveryPlan(afterRenaming, afterInserting, both);
+        assertDecidesAsANewEngine(afterInserting, both);
     }
 
     /** The engine says it kept every plan, and it did: each data source its predecessor had planned has a plan. */
