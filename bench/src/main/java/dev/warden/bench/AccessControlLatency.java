@@ -47,7 +47,7 @@ import javax.management.ObjectName;
  * after a change, beside a first decision of the same kind after as long a wait with no change, which shows what the
  * calling thread's idling costs without the change. It also measures the live heap a cached decision holds. See
  * docs/benchmarks.md.
- * Arguments: {@code [warm samples (300000)] [changes (300)]}.
+ * Arguments: {@code [warm samples (300000)] [changes (300)] [untimed changes first (1000)]}.
  */
 public final class AccessControlLatency
 {
@@ -65,6 +65,7 @@ public final class AccessControlLatency
     {
         int warmSamples = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int warmUpChanges = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
         PolicyWorkload.Shape decision = PolicyWorkload.Shape.decision();
         PolicyWorkload.Shape shape = new PolicyWorkload.Shape(10_000, decision.attributesPerUser(), decision.groups(), 10_000, 30,
                 decision.globalPolicies(), decision.tagRoots(), decision.tagChildrenPerRoot());
@@ -146,7 +147,7 @@ public final class AccessControlLatency
             // they leave behind when a policy change starts a new decision cache (users' contexts and most plans stay).
             int cachedDecisions = uncached.length + workingSet.size();
             ClassHistogram withDecisions = ClassHistogram.take();
-            changePolicy(server, admin, accessControl, "bench-memory", users, tables, random);
+            changePolicy(server, admin, accessControl, "bench-memory", "memory", users, tables, random);
             // The access control reports the new revision as soon as it has swapped it in, while the replica's thread
             // may still hold the old one on its stack for a moment: a collection then would find the old decisions live.
             Thread.sleep(500);
@@ -169,6 +170,15 @@ public final class AccessControlLatency
                 awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-rewarm-" + round, "{\"name\": \"bench-rewarm-" + round + "\"}")));
                 workingSet.forEach(probe -> call(accessControl, probe));
             }
+
+            // A Warden server that has run a while has compiled the code a change runs through; a fresh server JVM
+            // spends about half its CPU on its first few hundred changes compiling it, on the cores the first decisions
+            // run on here. Untimed changes first, as the access control's own code was warmed above.
+            BesideTheCalls besideWarmUp = BesideTheCalls.now(server);
+            for (int i = 0; i < warmUpChanges; i++) {
+                awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/groups/bench-warm-change-" + i, "{\"name\": \"bench-warm-change-" + i + "\"}")));
+            }
+            besideWarmUp.report(server, "untimed change of people, warming up", warmUpChanges);
 
             // After a change: a new revision, so no decision is cached for it. Time the first check of a random user,
             // alternately on a table of the working set (queried lately, as most tables a query names are) and on
@@ -198,19 +208,23 @@ public final class AccessControlLatency
             // sources no changed policy covers and, for a change that covers few, makes theirs again before the swap. Each change adds a policy that grants one user READ on one table. The first
             // decision after it is timed alternately on that table for that user (whose plan and decision the change
             // made anew) and on a table of the working set for a random user. A coordinator that has run a while has
-            // compiled the code that keeps plans across a policy change: a quarter as many changes, untimed, first.
+            // compiled the code that keeps plans across a policy change: a quarter as many changes as the changes of people
+            // warmed up with, untimed, first.
             int policyChanges = changes / 2;
-            for (int i = 0; i < policyChanges / 4; i++) {
-                Probe changed = changePolicy(server, admin, accessControl, "bench-warm-policy-" + i, users, tables, random);
+            BesideTheCalls besidePolicyWarmUp = BesideTheCalls.now(server);
+            // Eight policies, each changed again and again, so that the workload keeps its number of policies.
+            for (int i = 0; i < warmUpChanges / 4; i++) {
+                Probe changed = changePolicy(server, admin, accessControl, "bench-warm-policy-" + (i % 8), "policy_warm_change" + i, users, tables, random);
                 call(accessControl, changed);
                 call(accessControl, probe(accessControl, users.get(random.nextInt(users.size())), queriedTables.get(random.nextInt(queriedTables.size())), "policy_warm" + i));
             }
+            besidePolicyWarmUp.report(server, "untimed policy change, warming up", warmUpChanges / 4);
             AlternatingTimings afterPolicyChange = new AlternatingTimings(policyChanges,
                     "on the table it changed, for the user it names", "on a table queried lately that it leaves alone");
             BesideTheCalls besidePolicyChanges = BesideTheCalls.now(server);
             for (int i = 0; i < policyChanges; i++) {
                 long sent = System.nanoTime();
-                Probe changed = changePolicy(server, admin, accessControl, "bench-policy-" + i, users, tables, random);
+                Probe changed = changePolicy(server, admin, accessControl, "bench-policy-" + i, "policy_change" + i, users, tables, random);
                 long waited = System.nanoTime() - sent;
                 List<DataSource> from = i % 2 == 0 ? tables : queriedTables;
                 Probe probe = i % 2 == 0
@@ -235,7 +249,8 @@ public final class AccessControlLatency
      * Puts a policy that grants a random user READ on a random table, waits until the access control decides with it,
      * and returns a probe of that user on that table.
      */
-    private static Probe changePolicy(BenchServer server, String admin, WardenAccessControl accessControl, String policyId, List<String> users, List<DataSource> tables, Random random)
+    private static Probe changePolicy(BenchServer server, String admin, WardenAccessControl accessControl, String policyId, String queryId,
+            List<String> users, List<DataSource> tables, Random random)
             throws Exception
     {
         DataSource table = tables.get(random.nextInt(tables.size()));
@@ -245,7 +260,7 @@ public final class AccessControlLatency
                  "on": {"dataSources": ["%s"]}, "who": {"users": ["%s"]}}
                 """.formatted(policyId, policyId, table.id(), user);
         awaitRevision(accessControl, revisionOf(send(server.uri(), admin, "PUT", "/api/v1/policies/" + policyId, policy)));
-        return probe(accessControl, user, table, policyId.replace('-', '_'));
+        return probe(accessControl, user, table, queryId);
     }
 
     private static Probe probe(WardenAccessControl accessControl, String user, DataSource dataSource, String queryId)
@@ -453,19 +468,20 @@ public final class AccessControlLatency
      * background planner and its replica's thread, which share the coordinator's cores with the first queries after a
      * change, and by the Warden server's process, which here shares the machine too (in production it does not).
      */
-    private record BesideTheCalls(long plannerNanos, long replicaNanos, long serverNanos)
+    private record BesideTheCalls(long plannerNanos, long replicaNanos, long serverNanos, long serverCompilerNanos)
     {
         static BesideTheCalls now(BenchServer server)
         {
-            return new BesideTheCalls(threadCpuNanos("warden-planner"), threadCpuNanos("warden-replica-"), server.cpuTime().toNanos());
+            return new BesideTheCalls(threadCpuNanos("warden-planner"), threadCpuNanos("warden-replica-"), server.cpuTime().toNanos(),
+                    server.compilerCpuTime().toNanos());
         }
 
         void report(BenchServer server, String change, int changes)
         {
             BesideTheCalls after = now(server);
-            System.out.printf("CPU per %s beside the calling thread: background planner %.2f ms, replica's thread %.2f ms, Warden server's process %.2f ms%n",
+            System.out.printf("CPU per %s beside the calling thread: background planner %.2f ms, replica's thread %.2f ms, Warden server's process %.2f ms (its JIT compiler's threads %.2f ms)%n",
                     change, (after.plannerNanos() - plannerNanos) / 1e6 / changes, (after.replicaNanos() - replicaNanos) / 1e6 / changes,
-                    (after.serverNanos() - serverNanos) / 1e6 / changes);
+                    (after.serverNanos() - serverNanos) / 1e6 / changes, (after.serverCompilerNanos() - serverCompilerNanos) / 1e6 / changes);
         }
 
         /** The CPU time this JVM's threads whose names start with {@code prefix} have taken so far. */

@@ -104,6 +104,36 @@ public final class BenchServer
                 .orElseThrow(() -> new IllegalStateException("this operating system does not report the server process's CPU time"));
     }
 
+    /**
+     * The CPU time the server JVM's JIT compiler threads have taken so far, from Linux's per-thread scheduler
+     * statistics ({@code /proc/<pid>/task/<tid>/schedstat}, nanoseconds on a CPU); zero where there are none.
+     */
+    public java.time.Duration compilerCpuTime()
+    {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        if (!Files.isDirectory(tasks)) {
+            return java.time.Duration.ZERO;
+        }
+        long nanos = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : threads.toList()) {
+                try {
+                    // HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1", ... (cut to 15 characters)
+                    if (Files.readString(thread.resolve("comm")).matches("C\\d CompilerThre.*\\s*")) {
+                        nanos += Long.parseLong(Files.readString(thread.resolve("schedstat")).split(" ")[0]);
+                    }
+                }
+                catch (IOException e) {
+                    // the thread has ended
+                }
+            }
+        }
+        catch (IOException e) {
+            return java.time.Duration.ZERO;
+        }
+        return java.time.Duration.ofNanos(nanos);
+    }
+
     @Override
     public void close()
             throws InterruptedException
