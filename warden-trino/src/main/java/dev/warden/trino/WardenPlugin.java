@@ -1,5 +1,6 @@
 package dev.warden.trino;
 
+import dev.warden.trino.access.SaltedSha256Function;
 import dev.warden.trino.access.WardenAccessControlFactory;
 import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.audit.WardenEventListenerFactory;
@@ -8,10 +9,12 @@ import io.trino.spi.eventlistener.EventListenerFactory;
 import io.trino.spi.security.SystemAccessControlFactory;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * What Trino loads from {@code plugin/warden/}: {@code access-control.name=warden} and
- * {@code event-listener.name=warden}, which share one {@link QueryLedger}.
+ * {@code event-listener.name=warden}, which share one {@link QueryLedger}, and the function Warden's masks hash with
+ * ({@link SaltedSha256Function}).
  */
 public final class WardenPlugin
         implements Plugin
@@ -31,6 +34,12 @@ public final class WardenPlugin
     public Iterable<SystemAccessControlFactory> getSystemAccessControlFactories()
     {
         return List.of(new WardenAccessControlFactory(ledger));
+    }
+
+    @Override
+    public Set<Class<?>> getFunctions()
+    {
+        return Set.of(SaltedSha256Function.class);
     }
 
     @Override

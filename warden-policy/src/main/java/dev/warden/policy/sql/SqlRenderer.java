@@ -11,6 +11,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -35,11 +37,31 @@ public final class SqlRenderer
 
     private final SqlDialect dialect;
     private final PersonBinding binding;
+    private final Optional<SaltedSha256> saltedSha256;
 
-    private SqlRenderer(SqlDialect dialect, PersonBinding binding)
+    /**
+     * A function of the enforcement point's that computes SHA-256 of a masking salt followed by a text, so that the salt
+     * never appears in SQL the people it masks for can read: Trino shows a query's masks and filters to whoever runs
+     * {@code EXPLAIN}, and a keyed hash whose key is known can be reversed by hashing guesses.
+     *
+     * @param functionName the function, called with the text ({@code varchar}) and the argument standing for the salt,
+     *         returning the hash ({@code varbinary})
+     * @param saltArgument the SQL argument that stands for a salt
+     */
+    public record SaltedSha256(String functionName, UnaryOperator<String> saltArgument)
+    {
+        public SaltedSha256
+        {
+            requireNonNull(functionName, "functionName is null");
+            requireNonNull(saltArgument, "saltArgument is null");
+        }
+    }
+
+    private SqlRenderer(SqlDialect dialect, PersonBinding binding, Optional<SaltedSha256> saltedSha256)
     {
         this.dialect = requireNonNull(dialect, "dialect is null");
         this.binding = requireNonNull(binding, "binding is null");
+        this.saltedSha256 = requireNonNull(saltedSha256, "saltedSha256 is null");
         if (binding instanceof PersonBinding.EntitlementsTable && dialect != SqlDialect.POSTGRES) {
             throw new IllegalArgumentException("an entitlements table binding is available for PostgreSQL only, not " + dialect);
         }
@@ -47,13 +69,22 @@ public final class SqlRenderer
 
     public static SqlRenderer of(SqlDialect dialect, PersonBinding binding)
     {
-        return new SqlRenderer(dialect, binding);
+        return new SqlRenderer(dialect, binding, Optional.empty());
     }
 
     /** A renderer that writes one user's values as literals. */
     public static SqlRenderer forUser(SqlDialect dialect, UserContext user)
     {
-        return new SqlRenderer(dialect, new PersonBinding.Literals(user));
+        return new SqlRenderer(dialect, new PersonBinding.Literals(user), Optional.empty());
+    }
+
+    /**
+     * This renderer, but hashing with masking salts ({@code hash} masks, minimisation) through {@code function} rather
+     * than with the salt written as a literal; the result is the same for every row.
+     */
+    public SqlRenderer withSaltedSha256(SaltedSha256 function)
+    {
+        return new SqlRenderer(dialect, binding, Optional.of(function));
     }
 
     public SqlDialect dialect()
@@ -250,10 +281,12 @@ public final class SqlRenderer
             }
             case Expression.Sha256Hex hash -> {
                 String text = stringLiteral(hash.salt()) + " || " + castToText(hash.text());
-                sql.append(switch (dialect) {
-                    case TRINO -> "lower(to_hex(sha256(to_utf8(" + text + "))))";
-                    case POSTGRES -> "encode(sha256(convert_to(" + text + ", 'UTF8')), 'hex')";
-                });
+                sql.append(saltedSha256.isPresent()
+                        ? "lower(to_hex(" + saltedSha256(hash.salt(), castToText(hash.text())) + "))"
+                        : switch (dialect) {
+                            case TRINO -> "lower(to_hex(sha256(to_utf8(" + text + "))))";
+                            case POSTGRES -> "encode(sha256(convert_to(" + text + ", 'UTF8')), 'hex')";
+                        });
             }
             case Expression.HashBucket bucket -> appendHashBucket(sql, bucket);
             case Expression.TimeAgo timeAgo -> sql.append("(current_timestamp - ").append(interval(timeAgo.amount(), timeAgo.unit())).append(')');
@@ -406,20 +439,28 @@ public final class SqlRenderer
      */
     private void appendHashBucket(StringBuilder sql, Expression.HashBucket bucket)
     {
-        List<String> parts = new ArrayList<>();
-        parts.add(stringLiteral(bucket.salt()));
+        List<String> keys = new ArrayList<>();
         for (int i = 0; i < bucket.keys().size(); i++) {
             if (i > 0) {
-                parts.add(stringLiteral(HASH_KEY_SEPARATOR));
+                keys.add(stringLiteral(HASH_KEY_SEPARATOR));
             }
-            parts.add("coalesce(" + castToText(bucket.keys().get(i)) + ", '')");
+            keys.add("coalesce(" + castToText(bucket.keys().get(i)) + ", '')");
         }
-        String text = String.join(" || ", parts);
-        String firstFourBytes = switch (dialect) {
-            case TRINO -> "from_base(to_hex(substr(sha256(to_utf8(" + text + ")), 1, 4)), 16)";
-            case POSTGRES -> "CAST(CAST('x' || substr(encode(sha256(convert_to(" + text + ", 'UTF8')), 'hex'), 1, 8) AS bit(32)) AS bigint)";
-        };
+        String text = stringLiteral(bucket.salt()) + " || " + String.join(" || ", keys);
+        String firstFourBytes = saltedSha256.isPresent()
+                ? "from_base(to_hex(substr(" + saltedSha256(bucket.salt(), String.join(" || ", keys)) + ", 1, 4)), 16)"
+                : switch (dialect) {
+                    case TRINO -> "from_base(to_hex(substr(sha256(to_utf8(" + text + ")), 1, 4)), 16)";
+                    case POSTGRES -> "CAST(CAST('x' || substr(encode(sha256(convert_to(" + text + ", 'UTF8')), 'hex'), 1, 8) AS bit(32)) AS bigint)";
+                };
         sql.append('(').append(firstFourBytes).append(" % ").append(bucket.buckets()).append(')');
+    }
+
+    /** SHA-256 of the salt followed by {@code text}, through the enforcement point's function. */
+    private String saltedSha256(String salt, String text)
+    {
+        SaltedSha256 function = saltedSha256.orElseThrow();
+        return function.functionName() + "(" + text + ", " + function.saltArgument().apply(salt) + ")";
     }
 
     private String interval(int amount, TimeUnit unit)

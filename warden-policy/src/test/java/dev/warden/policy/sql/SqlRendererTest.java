@@ -98,6 +98,21 @@ class SqlRendererTest
     }
 
     @Test
+    void saltedHashesGoThroughTheEnforcementPointsFunctionWithTheSaltOutOfTheSql()
+    {
+        SqlRenderer sealing = TRINO.withSaltedSha256(new SqlRenderer.SaltedSha256("salted_sha256", salt -> "'<" + salt.length() + " characters>'"));
+        Expression hash = new Expression.Sha256Hex(column("name"), "customer-salt-0123456789");
+        assertThat(TRINO.render(hash)).isEqualTo("lower(to_hex(sha256(to_utf8('customer-salt-0123456789' || CAST(\"name\" AS varchar)))))");
+        assertThat(sealing.render(hash)).isEqualTo("lower(to_hex(salted_sha256(CAST(\"name\" AS varchar), '<24 characters>')))");
+
+        Expression bucket = new Expression.HashBucket(List.of(column("a"), column("b")), "supplier-salt-0123456789", 100);
+        assertThat(TRINO.render(bucket)).isEqualTo("(from_base(to_hex(substr(sha256(to_utf8('supplier-salt-0123456789' || "
+                + "coalesce(CAST(\"a\" AS varchar), '') || '|' || coalesce(CAST(\"b\" AS varchar), ''))), 1, 4)), 16) % 100)");
+        assertThat(sealing.render(bucket)).isEqualTo("(from_base(to_hex(substr(salted_sha256("
+                + "coalesce(CAST(\"a\" AS varchar), '') || '|' || coalesce(CAST(\"b\" AS varchar), ''), '<24 characters>'), 1, 4)), 16) % 100)");
+    }
+
+    @Test
     void regexMasksRefuseSyntaxPostgresLacks()
     {
         assertThat(new MaskMethod.RegexReplace("\\++", "x").regex()).isEqualTo("\\++");

@@ -394,7 +394,7 @@ public final class AccessDecider
                 allowed.add(value);
             }
         }
-        SqlRenderer renderer = SqlRenderer.forUser(SqlDialect.TRINO, user);
+        SqlRenderer renderer = SqlRenderer.forUser(SqlDialect.TRINO, user).withSaltedSha256(SealedSalts.RENDERING);
         SharedRenderings.Location location = new SharedRenderings.Location(lower(dataSource.location().catalog()), lower(dataSource.location().schema()));
         Map<String, String> maskSqlByColumn = new HashMap<>();
         decision.masks().forEach((column, mask) -> maskSqlByColumn.put(lower(column), renderer.render(mask)));

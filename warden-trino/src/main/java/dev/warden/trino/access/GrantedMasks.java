@@ -28,6 +28,8 @@ final class GrantedMasks
     /** The mask of each column of {@link #columnNames}, or null. */
     private final ViewExpression[] masksByPosition;
     private final Map<String, ViewExpression> byName;
+    /** Whether any mask hashes with a masking salt, which each query's masks must carry sealed for it. */
+    private final boolean holdsSalts;
     /** The columns last asked about and their masks; replaced, never changed, so readers need no lock. */
     private volatile Answer lastAnswer;
 
@@ -42,6 +44,7 @@ final class GrantedMasks
         requireNonNull(columnOrder, "columnOrder is null");
         this.byName = Map.copyOf(requireNonNull(masks, "masks is null"));
         this.columnNames = columnOrder.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+        this.holdsSalts = byName.values().stream().anyMatch(SealedSalts::holdsPlaceholder);
         this.masksByPosition = new ViewExpression[columnNames.length];
         for (int i = 0; i < columnNames.length; i++) {
             masksByPosition[i] = byName.get(columnNames[i]);
@@ -51,6 +54,12 @@ final class GrantedMasks
     boolean isEmpty()
     {
         return byName.isEmpty();
+    }
+
+    /** Whether any mask holds a placeholder for a masking salt ({@link SealedSalts}). */
+    boolean holdsSalts()
+    {
+        return holdsSalts;
     }
 
     /** The mask of a column, by its name in any case. */

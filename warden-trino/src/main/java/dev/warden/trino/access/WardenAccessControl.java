@@ -56,6 +56,7 @@ public final class WardenAccessControl
     private final QueryLedger ledger;
     private final QueryPeople people = new QueryPeople(QUERY_CAPACITY);
     private final AccessDecider decider;
+    private final SealedSalts salts;
 
     public WardenAccessControl(WardenTrinoConfig config, PolicyReplica replica, QueryLedger ledger)
     {
@@ -63,6 +64,7 @@ public final class WardenAccessControl
         this.replica = requireNonNull(replica, "replica is null");
         this.ledger = requireNonNull(ledger, "ledger is null");
         this.decider = new AccessDecider(config, replica, people);
+        this.salts = SealedSalts.register(config.clientConfig().apiKey());
         replica.onChange(decider::refresh);
     }
 
@@ -140,15 +142,26 @@ public final class WardenAccessControl
     @Override
     public void checkCanReadSystemInformation(Identity identity)
     {
-        if (!isAdmin(identity)) {
-            AccessDeniedException.denyReadSystemInformationAccess("only Warden admins may read system information");
-        }
+        checkReadSystemInformation(isAdmin(identity));
     }
 
     @Override
     public void checkCanWriteSystemInformation(Identity identity)
     {
-        if (!isAdmin(identity)) {
+        checkWriteSystemInformation(isAdmin(identity));
+    }
+
+    /** Reading and writing system information are for admins. */
+    static void checkReadSystemInformation(boolean admin)
+    {
+        if (!admin) {
+            AccessDeniedException.denyReadSystemInformationAccess("only Warden admins may read system information");
+        }
+    }
+
+    static void checkWriteSystemInformation(boolean admin)
+    {
+        if (!admin) {
             AccessDeniedException.denyWriteSystemInformationAccess("only Warden admins may write system information");
         }
     }
@@ -584,7 +597,7 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return List.of();
         }
-        return readableGrant(context, table).rowFilters();
+        return salts.forQuery(readableGrant(context, table).rowFilters(), queryIdOf(context));
     }
 
     @Override
@@ -593,7 +606,8 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return Map.of();
         }
-        return readableGrant(context, table).masks().of(columns);
+        GrantedMasks masks = readableGrant(context, table).masks();
+        return masks.holdsSalts() ? salts.forQuery(masks.of(columns), queryIdOf(context)) : masks.of(columns);
     }
 
     /** Trino 476 asks {@link #getColumnMasks}; answering this one the same way keeps any caller of it masked too. */
@@ -604,7 +618,13 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return Optional.empty();
         }
-        return readableGrant(context, table).masks().of(columnName);
+        return readableGrant(context, table).masks().of(columnName).map(mask -> salts.forQuery(mask, queryIdOf(context)));
+    }
+
+    /** The query a mask or filter is for; a salt sealed for no query ({@code ""}) opens in none. */
+    private static String queryIdOf(SystemSecurityContext context)
+    {
+        return context.getQueryId() == null ? "" : context.getQueryId().getId();
     }
 
     @Override

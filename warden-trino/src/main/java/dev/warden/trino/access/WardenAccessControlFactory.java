@@ -6,7 +6,9 @@ import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.security.SystemAccessControl;
 import io.trino.spi.security.SystemAccessControlFactory;
 
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,10 +32,18 @@ public final class WardenAccessControlFactory
         return NAME;
     }
 
+    /**
+     * On a worker (see {@link WorkerAccessControl#isWorker}), an access control that holds the key masking salts are
+     * sealed with and follows no server; on the coordinator, Warden's access control, following its server.
+     */
     @Override
     public SystemAccessControl create(Map<String, String> properties, SystemAccessControlContext context)
     {
-        WardenAccessControl accessControl = create(WardenTrinoConfig.parse(properties), ledger);
+        WardenTrinoConfig config = WardenTrinoConfig.parse(properties);
+        if (WorkerAccessControl.isWorker(Optional.ofNullable(System.getProperty("config")).map(Path::of))) {
+            return new WorkerAccessControl(config);
+        }
+        WardenAccessControl accessControl = create(config, ledger);
         accessControl.start();
         return accessControl;
     }

@@ -6,27 +6,37 @@ import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.ObjectType;
 import dev.warden.policy.model.RemoteLocation;
 import dev.warden.policy.state.PolicyState;
+import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.connector.ColumnSchema;
+import io.trino.spi.security.AccessDeniedException;
 import io.trino.spi.security.Identity;
+import io.trino.spi.security.SystemSecurityContext;
 import io.trino.spi.security.ViewExpression;
 import io.trino.spi.type.BigintType;
 import io.trino.spi.type.VarcharType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The small parts of the access control that need no Trino: the table index, the query-person tracker, the decision
- * cache, a grant's masks, the masks and filters decisions share, and a grant's refusals.
+ * cache, a grant's masks, the masks and filters decisions share, a grant's refusals, and masking salts sealed per query.
  */
 class AccessControlPartsTest
 {
@@ -209,5 +219,76 @@ class AccessControlPartsTest
     private static DataSource dataSource(String id, RemoteLocation location)
     {
         return new DataSource(id, id, location, ObjectType.TABLE, List.of(Column.of("id", "bigint")), new TreeSet<>(), new TreeSet<>(), Optional.empty(), "0123456789abcdef-salt");
+    }
+
+    @Test
+    void aSealedSaltOpensOnlyInItsQueryAndUnderItsKey()
+    {
+        byte[] salt = "customer-salt-0123456789".getBytes(StandardCharsets.UTF_8);
+        SealedSalts salts = SealedSalts.register("wdn_first-key");
+        String sealed = salts.seal(salt, "20261206_000000_00001_abcde");
+
+        assertThat(sealed).doesNotContain("customer-salt");
+        assertThat(SealedSalts.open(sealed, "20261206_000000_00001_abcde")).isEqualTo(salt);
+        assertThat(salts.seal(salt, "20261206_000000_00001_abcde")).as("a fresh IV each time").isNotEqualTo(sealed);
+        assertThatThrownBy(() -> SealedSalts.open(sealed, "20261206_000000_00002_abcde")).hasMessageContaining("sealed for another query");
+        String tampered = sealed.substring(0, sealed.length() - 2) + (sealed.endsWith("A") ? "BA" : "AA");
+        assertThatThrownBy(() -> SealedSalts.open(tampered, "20261206_000000_00001_abcde")).isInstanceOf(IllegalArgumentException.class);
+
+        // Another API key, another key: its id names it, and a sealed salt passed off under the other id does not open.
+        String other = SealedSalts.register("wdn_second-key").seal(salt, "20261206_000000_00001_abcde");
+        assertThat(SealedSalts.open(other, "20261206_000000_00001_abcde")).isEqualTo(salt);
+        assertThat(other.substring(0, 24)).isNotEqualTo(sealed.substring(0, 24));
+        String misnamed = sealed.substring(0, 24) + other.substring(24);
+        assertThatThrownBy(() -> SealedSalts.open(misnamed, "20261206_000000_00001_abcde")).hasMessageContaining("sealed for another query");
+        assertThatThrownBy(() -> SealedSalts.open("customer-salt-0123456789", "20261206_000000_00001_abcde")).hasMessageContaining("sealed for the query");
+    }
+
+    @Test
+    void aQuerysMasksCarryItsSealedSaltsAndTheSameAnswerEachTime()
+    {
+        SealedSalts salts = SealedSalts.register("wdn_masks-key");
+        ViewExpression hash = ViewExpression.builder().catalog("tpch").schema("tiny")
+                .expression("lower(to_hex(%s(CAST(\"name\" AS varchar), %s)))".formatted(SealedSalts.FUNCTION_NAME, SealedSalts.placeholder("customer-salt-0123456789")))
+                .build();
+        ViewExpression constant = ViewExpression.builder().catalog("tpch").schema("tiny").expression("'***'").build();
+
+        ViewExpression first = salts.forQuery(hash, "q1");
+        assertThat(first.getExpression()).doesNotContain("warden-salt-").doesNotContain("637573746f6d6572").contains("'sealed:");
+        assertThat(first.getCatalog()).hasValue("tpch");
+        assertThat(first.getSchema()).hasValue("tiny");
+        assertThat(salts.forQuery(hash, "q1")).isSameAs(first);
+        assertThat(salts.forQuery(hash, "q2").getExpression()).isNotEqualTo(first.getExpression());
+        assertThat(salts.forQuery(constant, "q1")).isSameAs(constant);
+        List<ViewExpression> filters = List.of(constant);
+        assertThat(salts.forQuery(filters, "q1")).isSameAs(filters);
+        String sealed = first.getExpression().replaceAll(".*'(sealed:[^']+)'.*", "$1");
+        assertThat(SealedSalts.open(sealed, "q1")).isEqualTo("customer-salt-0123456789".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aWorkerIsToldByTheConfigurationTrinosLauncherNames(@TempDir Path directory)
+            throws Exception
+    {
+        Path worker = Files.writeString(directory.resolve("worker.properties"), "coordinator=false\nhttp-server.http.port=8081\n");
+        Path coordinator = Files.writeString(directory.resolve("coordinator.properties"), "coordinator=true\n");
+        assertThat(WorkerAccessControl.isWorker(Optional.of(worker))).isTrue();
+        assertThat(WorkerAccessControl.isWorker(Optional.of(coordinator))).isFalse();
+        assertThat(WorkerAccessControl.isWorker(Optional.of(directory.resolve("missing.properties")))).isFalse();
+        assertThat(WorkerAccessControl.isWorker(Optional.empty())).isFalse();
+
+        // A worker refuses every query check (Trino asks a worker none) and lets only admins at the node's information.
+        WorkerAccessControl accessControl = new WorkerAccessControl(WardenTrinoConfig.parse(Map.of(
+                WardenTrinoConfig.SERVER_URI, "http://127.0.0.1:1",
+                WardenTrinoConfig.API_KEY, "wdn_worker-key",
+                WardenTrinoConfig.ADMIN_USERS, "root")));
+        SystemSecurityContext alice = new SystemSecurityContext(Identity.ofUser("alice"), QueryId.valueOf("q1"), Instant.now());
+        assertThatThrownBy(() -> accessControl.checkCanSelectFromColumns(alice, new CatalogSchemaTableName("tpch", "tiny", "nation"), Set.of()))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> accessControl.checkCanReadSystemInformation(Identity.ofUser("alice"))).isInstanceOf(AccessDeniedException.class);
+        accessControl.checkCanReadSystemInformation(Identity.ofUser("root"));
+        // It holds the key: what a coordinator with the same API key seals opens here.
+        String sealed = SealedSalts.register("wdn_worker-key").seal(new byte[] {1, 2, 3}, "q1");
+        assertThat(SealedSalts.open(sealed, "q1")).containsExactly(1, 2, 3);
     }
 }

@@ -44,6 +44,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.warden.trino.testing.TrinoWithWarden.ADMIN;
 import static dev.warden.trino.testing.TrinoWithWarden.session;
@@ -433,6 +435,38 @@ class WardenAccessControlTest
         accessControl.checkCanExecuteQuery(doraByRoot, QueryId.valueOf("dora_by_root"));
         accessControl.checkCanSelectFromColumns(new SystemSecurityContext(doraByRoot, QueryId.valueOf("dora_by_root"), Instant.now()), customer, Set.of("name"));
         accessControl.checkCanReadSystemInformation(doraByRoot);
+    }
+
+    @Test
+    void maskingSaltsStayOutOfPlansAndOpenOnlyInTheQueryTheyWereSealedFor()
+    {
+        // A keyed hash is reversible by whoever knows the key: hash guesses, compare. Trino shows a query's masks and
+        // filters to whoever runs EXPLAIN, so the salts of alice's hash mask and sampling filter must not be in them.
+        String plan = trino.query("alice", "EXPLAIN SELECT name FROM customer").getOnlyValue().toString()
+                + trino.query("alice", "EXPLAIN SELECT suppkey FROM supplier").getOnlyValue().toString();
+        assertThat(plan)
+                .contains(SealedSalts.FUNCTION_NAME)
+                .doesNotContain("customer-salt-0123456789")
+                .doesNotContain("supplier-salt-0123456789")
+                .doesNotContain(HexFormat.of().formatHex("customer-salt-0123456789".getBytes(StandardCharsets.UTF_8)));
+
+        // What the plan shows opens only in the query it was sealed for: copied into another query, it is refused.
+        Matcher sealed = Pattern.compile("sealed:[0-9a-f]{16}:[A-Za-z0-9_-]+").matcher(plan);
+        assertThat(sealed.find()).isTrue();
+        String copied = sealed.group();
+        for (String user : List.of("alice", ADMIN)) {
+            assertThatThrownBy(() -> trino.query(user, "SELECT %s('Customer#000000001', '%s')".formatted(SealedSalts.FUNCTION_NAME, copied)))
+                    .hasMessageContaining("Access Denied")
+                    .hasMessageContaining("sealed for another query");
+        }
+        assertThatThrownBy(() -> trino.query("alice", "SELECT %s('Customer#000000001', 'customer-salt-0123456789')".formatted(SealedSalts.FUNCTION_NAME)))
+                .hasMessageContaining("Access Denied")
+                .hasMessageContaining("a masking salt Warden sealed for the query");
+        assertThatThrownBy(() -> trino.query("alice", "SELECT %s('x', 'sealed:0123456789abcdef:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')".formatted(SealedSalts.FUNCTION_NAME)))
+                .hasMessageContaining("Access Denied")
+                .hasMessageContaining("a key this node does not have");
+        // The function is not listed among the functions users see.
+        assertThat(trino.query("alice", "SHOW FUNCTIONS LIKE 'warden%'").getRowCount()).isZero();
     }
 
     @Test

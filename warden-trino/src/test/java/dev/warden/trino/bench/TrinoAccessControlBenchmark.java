@@ -179,6 +179,8 @@ class TrinoAccessControlBenchmark
                     .setSystemAccessControls(Optional.of(controls))
                     .build();
             byAccessControl.put(accessControl, coordinator);
+            // Every coordinator gets Warden's function for salted hashes, so that they differ only in access control.
+            coordinator.installPlugin(TrinoWithWarden.wardenFunctions());
             coordinator.installPlugin(new TpchPlugin());
             coordinator.createCatalog("tpch", "tpch", Map.of("tpch.predicate-pushdown-enabled", String.valueOf(tpchPushdown)));
             coordinator.refreshNodes();

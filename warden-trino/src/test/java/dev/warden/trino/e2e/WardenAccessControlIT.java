@@ -10,13 +10,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,7 +94,7 @@ class WardenAccessControlIT
 
     @Test
     void valuesAreMaskedPerUser()
-            throws SQLException
+            throws Exception
     {
         // Customer#000000001 has acctbal 711.56, phone 25-989-741-2988, address IVhzIApeRb ot,c,E, segment BUILDING.
         String query = "SELECT name, address, phone, CAST(acctbal AS decimal(12, 2)) FROM tpch.tiny.customer WHERE custkey = 1";
@@ -102,6 +106,10 @@ class WardenAccessControlIT
         assertThat(bob.get(3)).isEqualTo("711.56");
         // hash-names, hide-addresses and customer-phone-country-code apply to both
         assertThat(alice.get(0)).isNotEqualTo("Customer#000000001").isEqualTo(bob.get(0));
+        // the keyed hash (the salt's and the name's SHA-256, cut to the column's 25 characters), through the plugin's
+        // function, which the plan names with the salt sealed rather than written out
+        assertThat(alice.get(0)).isEqualTo(sha256Hex("customer-salt-7f3a9c1e2b" + "Customer#000000001").substring(0, 25));
+        assertThat(row("alice", "EXPLAIN " + query).getFirst()).contains("warden_salted_sha256(").doesNotContain("customer-salt-7f3a9c1e2b");
         assertThat(alice.get(1)).isNull();
         assertThat(bob.get(1)).isNull();
         assertThat(alice.get(2)).isEqualTo("25-***-***-****");
@@ -161,6 +169,12 @@ class WardenAccessControlIT
             Thread.sleep(200);
         }
         throw new AssertionError("no audit event for %s's query %s within 30 s".formatted(user, queryText));
+    }
+
+    private static String sha256Hex(String text)
+            throws NoSuchAlgorithmException
+    {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static List<String> strings(String user, String query)

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +48,7 @@ public final class TrinoServerProcess
     private static final Duration NODE_MAP_MEMOIZATION = Duration.ofMillis(5_500);
     /** The same query as bin/lib/quickstart.sh waits with: it fails until the coordinator lists an active node. */
     private static final String READINESS_QUERY = "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE fail('" + NOT_READY + "') END FROM system.runtime.nodes WHERE state = 'active'";
+    private static final String INCLUDE_COORDINATOR = "node-scheduler.include-coordinator";
 
     private final Process process;
     private final int port;
@@ -146,6 +148,27 @@ public final class TrinoServerProcess
      * asks the node manager itself, through {@link #READINESS_QUERY}, and then waits out {@link #NODE_MAP_MEMOIZATION}:
      * Trino's node selector keeps the node map it last read (possibly still empty) that long.
      */
+    /** Waits until this coordinator has seen {@code workers} active workers, and its node selector has too. */
+    public void awaitWorkers(int workers, Duration timeout)
+            throws SQLException, InterruptedException, TimeoutException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            try (Connection connection = connect(READINESS_USER);
+                    Statement statement = connection.createStatement();
+                    ResultSet result = statement.executeQuery("SELECT count(*) FROM system.runtime.nodes WHERE NOT coordinator AND state = 'active'")) {
+                result.next();
+                if (result.getLong(1) >= workers) {
+                    Thread.sleep(NODE_MAP_MEMOIZATION.toMillis());
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        while (System.nanoTime() < deadline);
+        throw new TimeoutException("the coordinator did not see %d active workers within %s".formatted(workers, timeout));
+    }
+
     private void awaitActiveNode(Duration timeout)
             throws TimeoutException, InterruptedException
     {
@@ -216,6 +239,8 @@ public final class TrinoServerProcess
         private final Map<String, String> etcFiles = new LinkedHashMap<>();
         private final Map<String, String> configProperties = new LinkedHashMap<>();
         private boolean wardenPlugin;
+        /** The coordinator's port, for a worker; empty for a coordinator that is its own worker. */
+        private OptionalInt coordinatorPort = OptionalInt.empty();
 
         private Builder(Path installDirectory)
         {
@@ -226,6 +251,13 @@ public final class TrinoServerProcess
         public Builder withWardenPlugin()
         {
             wardenPlugin = true;
+            return this;
+        }
+
+        /** Makes this server a worker of the coordinator on {@code port}, rather than a coordinator that is its own worker. */
+        public Builder workerOf(int port)
+        {
+            coordinatorPort = OptionalInt.of(port);
             return this;
         }
 
@@ -256,14 +288,19 @@ public final class TrinoServerProcess
             return this;
         }
 
-        /** Starts the server and waits until it runs queries (at most 3 minutes). */
+        /**
+         * Starts the server and waits until it runs queries (at most 3 minutes); a worker, or a coordinator that runs no
+         * tasks itself ({@code node-scheduler.include-coordinator=false}), until it has started: see {@link #awaitWorkers}.
+         */
         public TrinoServerProcess start()
         {
             Launched launched = launch();
             try {
                 launched.output().awaitedLine().get(3, TimeUnit.MINUTES);
                 TrinoServerProcess server = new TrinoServerProcess(launched.process(), launched.port(), launched.output());
-                server.awaitActiveNode(Duration.ofMinutes(1));
+                if (coordinatorPort.isEmpty() && Boolean.parseBoolean(configProperties.getOrDefault(INCLUDE_COORDINATOR, "true"))) {
+                    server.awaitActiveNode(Duration.ofMinutes(1));
+                }
                 return server;
             }
             catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -359,12 +396,21 @@ public final class TrinoServerProcess
                     "-XX:+EnableDynamicAgentLoading",
                     "-Djdk.attach.allowAttachSelf=true",
                     "-Dfile.encoding=UTF-8"));
-            List<String> config = new ArrayList<>(List.of(
-                    "coordinator=true",
-                    "node-scheduler.include-coordinator=true",
-                    "http-server.http.port=" + port,
-                    "discovery.uri=http://127.0.0.1:" + port));
-            configProperties.forEach((name, value) -> config.add(name + "=" + value));
+            List<String> config = new ArrayList<>(coordinatorPort.isPresent()
+                    ? List.of(
+                            "coordinator=false",
+                            "http-server.http.port=" + port,
+                            "discovery.uri=http://127.0.0.1:" + coordinatorPort.getAsInt())
+                    : List.of(
+                            "coordinator=true",
+                            INCLUDE_COORDINATOR + "=" + configProperties.getOrDefault(INCLUDE_COORDINATOR, "true"),
+                            "http-server.http.port=" + port,
+                            "discovery.uri=http://127.0.0.1:" + port));
+            configProperties.forEach((name, value) -> {
+                if (!name.equals(INCLUDE_COORDINATOR)) {
+                    config.add(name + "=" + value);
+                }
+            });
             Files.writeString(etc.resolve("config.properties"), lines(config.toArray(String[]::new)));
             Files.writeString(etc.resolve("log.properties"), lines("io.trino=INFO"));
             Files.writeString(catalogs.resolve("tpch.properties"), lines("connector.name=tpch"));

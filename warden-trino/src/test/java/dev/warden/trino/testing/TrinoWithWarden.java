@@ -1,5 +1,6 @@
 package dev.warden.trino.testing;
 
+import dev.warden.trino.WardenPlugin;
 import dev.warden.trino.access.WardenAccessControl;
 import dev.warden.trino.access.WardenAccessControlFactory;
 import dev.warden.trino.audit.QueryLedger;
@@ -10,6 +11,7 @@ import io.trino.Session;
 import io.trino.plugin.base.security.FileBasedSystemAccessControl;
 import io.trino.plugin.memory.MemoryPlugin;
 import io.trino.plugin.tpch.TpchPlugin;
+import io.trino.spi.Plugin;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemAccessControl;
 import io.trino.spi.security.SystemAccessControlFactory;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import static io.trino.testing.TestingSession.testSessionBuilder;
@@ -97,7 +100,7 @@ public final class TrinoWithWarden
         return start(directory, bundle, properties, List::of);
     }
 
-    /** An in-process Trino with the {@code tpch} and {@code memory} catalogs and these system access controls. */
+    /** An in-process Trino with Warden's plugin, the {@code tpch} and {@code memory} catalogs and these system access controls. */
     public static QueryRunner queryRunner(List<SystemAccessControl> accessControls)
             throws Exception
     {
@@ -106,6 +109,7 @@ public final class TrinoWithWarden
                 .setSystemAccessControls(accessControls)
                 .build();
         try {
+            runner.installPlugin(wardenFunctions());
             runner.installPlugin(new TpchPlugin());
             runner.createCatalog("tpch", "tpch", Map.of());
             runner.installPlugin(new MemoryPlugin());
@@ -116,6 +120,22 @@ public final class TrinoWithWarden
             runner.close();
             throw e;
         }
+    }
+
+    /**
+     * The functions Warden's plugin gives Trino (the one Warden's masks hash with masking salts through), without the
+     * plugin's event listener, which a testing server would create with no configuration.
+     */
+    public static Plugin wardenFunctions()
+    {
+        return new Plugin()
+        {
+            @Override
+            public Set<Class<?>> getFunctions()
+            {
+                return new WardenPlugin().getFunctions();
+            }
+        };
     }
 
     /** Trino's file-based system access control with the rules in {@code rulesFile}, as its factory creates it. */
