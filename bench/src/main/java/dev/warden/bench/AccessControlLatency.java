@@ -131,6 +131,19 @@ public final class AccessControlLatency
                 warmCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
             }
             report("warm: CPU time of the calling thread (includes a system call to read it)", warmCpu);
+            // Each query Trino runs has an id of its own, and masks that hash with a masking salt carry it sealed for that
+            // query: the same pairs, each call as a new query (the contexts made before timing, as Trino makes them).
+            List<Probe> newQueries = new ArrayList<>(warmSamples / 3);
+            for (int i = 0; i < warmSamples / 3; i++) {
+                Probe probe = workingSet.get(random.nextInt(workingSet.size()));
+                SystemSecurityContext context = new SystemSecurityContext(probe.context().getIdentity(), new QueryId("bench_new_query_" + i), Instant.now());
+                newQueries.add(new Probe(probe.dataSource(), context, probe.table(), probe.columnNames(), probe.columns()));
+            }
+            long[] warmNewQuery = new long[newQueries.size()];
+            for (int i = 0; i < warmNewQuery.length; i++) {
+                warmNewQuery[i] = timeWall(accessControl, newQueries.get(i));
+            }
+            report("warm, each call a new query (masking salts sealed for it)", warmNewQuery);
 
             // A busy coordinator decides uncached pairs all the time, so the deciding code is compiled by then: warm the
             // JIT on 30,000 pairs asked once each (timed too: uncached decisions on an unchanged revision).

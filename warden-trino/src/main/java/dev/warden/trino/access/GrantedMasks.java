@@ -56,10 +56,11 @@ final class GrantedMasks
         return byName.isEmpty();
     }
 
-    /** Whether any mask holds a placeholder for a masking salt ({@link SealedSalts}). */
-    boolean holdsSalts()
+    /** The masks of those of {@code columns} that have one, for one query: their masking salts sealed for it. */
+    Map<ColumnSchema, ViewExpression> of(List<ColumnSchema> columns, String queryId, SealedSalts salts)
     {
-        return holdsSalts;
+        Map<ColumnSchema, ViewExpression> masks = of(columns);
+        return holdsSalts ? salts.forQuery(masks, queryId) : masks;
     }
 
     /** The mask of a column, by its name in any case. */

@@ -14,10 +14,11 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,21 +33,24 @@ import static java.util.Objects.requireNonNull;
  * plan in the web UI), so a salt written into a mask as a literal would let the person it masks for hash guesses and
  * find the masked values. Warden's renderings call {@value #FUNCTION_NAME} instead (the plugin's function,
  * {@link SaltedSha256Function}), with the salt encrypted and authenticated for the query's id (AES-GCM). The function
- * opens it only in that query: a sealed salt copied from one query's plan into another query's SQL is refused, and a
- * person cannot know the id of a query before they send it.
+ * opens it only in that query: a sealed salt copied from one query's plan into another query's SQL is refused, every
+ * sealed salt a person can see belongs to a query already sent, and sealing one for a new query takes the key.
  *
  * <p>Workers run the function, so every node must hold the key: it is derived from {@code warden.api-key}, which every
  * node's {@code etc/access-control.properties} holds (Trino loads the access control on workers too), and each sealed
  * salt names the key it was sealed with. Renderings are cached across queries, so they hold a placeholder for each
- * salt (marked with a random prefix no literal a person writes can match), replaced in each query's masks and filters.
+ * salt (marked with a random prefix no literal a person writes can match), replaced in each answer to Trino: each
+ * answer seals its salts anew (a few microseconds), which keeps nothing per query.
  */
 public final class SealedSalts
 {
     public static final String FUNCTION_NAME = "warden_salted_sha256";
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Makes the IVs: a DRBG, which serves many threads without reading the operating system's source each time. */
+    private static final SecureRandom IVS = ivSource();
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(SealedSalts::newCipher);
     private static final String PLACEHOLDER_PREFIX = "warden-salt-" + HexFormat.of().formatHex(randomBytes(8)) + ":";
-    private static final Pattern PLACEHOLDER = Pattern.compile("'" + Pattern.quote(PLACEHOLDER_PREFIX) + "([0-9a-f]*)'");
     private static final Pattern SEALED = Pattern.compile("sealed:([0-9a-f]{16}):([A-Za-z0-9_-]+)");
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -58,21 +62,6 @@ public final class SealedSalts
 
     private final String keyId;
     private final SecretKey key;
-    /**
-     * Each query's sealed expressions, so that a query asking again (a table it names twice, Trino asking once more)
-     * gets the very same answer; keyed by the cached expression itself, which {@link SharedRenderings} shares.
-     */
-    private final RevisionCache<Sealing, ViewExpression> sealedByQuery = new RevisionCache<>(4_096);
-
-    private record Sealing(String queryId, ViewExpression unsealed)
-    {
-        Sealing
-        {
-            requireNonNull(queryId, "queryId is null");
-            requireNonNull(unsealed, "unsealed is null");
-        }
-    }
-
     private SealedSalts(String keyId, SecretKey key)
     {
         this.keyId = requireNonNull(keyId, "keyId is null");
@@ -103,8 +92,9 @@ public final class SealedSalts
     /** The masks, with the salts of those that hold any sealed for the query. */
     Map<ColumnSchema, ViewExpression> forQuery(Map<ColumnSchema, ViewExpression> masks, String queryId)
     {
-        Map<ColumnSchema, ViewExpression> sealed = new LinkedHashMap<>(masks);
-        sealed.replaceAll((_, mask) -> forQuery(mask, queryId));
+        Map<String, String> sealedSalts = new HashMap<>();
+        Map<ColumnSchema, ViewExpression> sealed = new HashMap<>(masks);
+        sealed.replaceAll((_, mask) -> forQuery(mask, queryId, sealedSalts));
         return sealed;
     }
 
@@ -113,7 +103,8 @@ public final class SealedSalts
     {
         for (ViewExpression filter : filters) {
             if (holdsPlaceholder(filter)) {
-                return filters.stream().map(each -> forQuery(each, queryId)).toList();
+                Map<String, String> sealedSalts = new HashMap<>();
+                return filters.stream().map(each -> forQuery(each, queryId, sealedSalts)).toList();
             }
         }
         return filters;
@@ -122,17 +113,32 @@ public final class SealedSalts
     /** The expression, with each salt placeholder it holds replaced by the salt sealed for the query. */
     ViewExpression forQuery(ViewExpression expression, String queryId)
     {
+        return forQuery(expression, queryId, new HashMap<>());
+    }
+
+    /**
+     * @param sealedSalts the salts sealed for this query so far, by placeholder, so that one answer seals each salt once
+     *         (the masks of one table share its data source's salt)
+     */
+    private ViewExpression forQuery(ViewExpression expression, String queryId, Map<String, String> sealedSalts)
+    {
         if (!holdsPlaceholder(expression)) {
             return expression;
         }
-        return sealedByQuery.get(new Sealing(queryId, expression), () -> sealed(expression, queryId));
-    }
-
-    private ViewExpression sealed(ViewExpression expression, String queryId)
-    {
-        Matcher placeholders = PLACEHOLDER.matcher(expression.getExpression());
-        String sql = placeholders.replaceAll(placeholder -> "'" + seal(HexFormat.of().parseHex(placeholder.group(1)), queryId) + "'");
-        ViewExpression.Builder builder = ViewExpression.builder().expression(sql);
+        // Each placeholder is the literal 'PREFIX<hex of the salt>'; a scan for the prefix is much cheaper than a regex
+        // on the long SQL of a filter that hashes many columns.
+        String unsealed = expression.getExpression();
+        StringBuilder sql = new StringBuilder(unsealed.length());
+        int copied = 0;
+        for (int prefix = unsealed.indexOf(PLACEHOLDER_PREFIX); prefix >= 0; prefix = unsealed.indexOf(PLACEHOLDER_PREFIX, copied)) {
+            int hexStart = prefix + PLACEHOLDER_PREFIX.length();
+            int end = unsealed.indexOf('\'', hexStart);
+            String saltHex = unsealed.substring(hexStart, end);
+            sql.append(unsealed, copied, prefix).append(sealedSalts.computeIfAbsent(saltHex, hex -> seal(HexFormat.of().parseHex(hex), queryId)));
+            copied = end;
+        }
+        sql.append(unsealed, copied, unsealed.length());
+        ViewExpression.Builder builder = ViewExpression.builder().expression(sql.toString());
         expression.getSecurityIdentity().ifPresent(builder::identity);
         expression.getCatalog().ifPresent(builder::catalog);
         expression.getSchema().ifPresent(builder::schema);
@@ -143,9 +149,10 @@ public final class SealedSalts
     /** {@code salt} encrypted and authenticated for one query: {@code sealed:<key id>:<base64url of IV and ciphertext>}. */
     String seal(byte[] salt, String queryId)
     {
-        byte[] iv = randomBytes(IV_BYTES);
+        byte[] iv = new byte[IV_BYTES];
+        IVS.nextBytes(iv);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(queryId.getBytes(StandardCharsets.UTF_8));
             byte[] encrypted = cipher.doFinal(salt);
@@ -178,7 +185,7 @@ public final class SealedSalts
             throw new IllegalArgumentException("its second argument must be a masking salt Warden sealed for the query");
         }
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES));
             cipher.updateAAD(queryId.getBytes(StandardCharsets.UTF_8));
             return cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
@@ -188,6 +195,26 @@ public final class SealedSalts
         }
         catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot open a masking salt: " + e.getMessage(), e);
+        }
+    }
+
+    private static Cipher newCipher()
+    {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        }
+        catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no AES-GCM: " + e.getMessage(), e);
+        }
+    }
+
+    private static SecureRandom ivSource()
+    {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        }
+        catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
         }
     }
 

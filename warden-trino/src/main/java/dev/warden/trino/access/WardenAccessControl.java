@@ -606,8 +606,7 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return Map.of();
         }
-        GrantedMasks masks = readableGrant(context, table).masks();
-        return masks.holdsSalts() ? salts.forQuery(masks.of(columns), queryIdOf(context)) : masks.of(columns);
+        return readableGrant(context, table).masks().of(columns, queryIdOf(context), salts);
     }
 
     /** Trino 476 asks {@link #getColumnMasks}; answering this one the same way keeps any caller of it masked too. */

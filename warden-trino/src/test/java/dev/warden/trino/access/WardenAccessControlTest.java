@@ -601,7 +601,8 @@ class WardenAccessControlTest
         WardenAccessControl accessControl = trino.accessControl();
         SystemSecurityContext alice = new SystemSecurityContext(Identity.ofUser("alice"), QueryId.valueOf("warm_1"), Instant.now());
         CatalogSchemaTableName customer = new CatalogSchemaTableName("tpch", "tiny", "customer");
-        List<ColumnSchema> columns = List.of(ColumnSchema.builder().setName("name").setType(VarcharType.createVarcharType(25)).build());
+        // (A mask that hashes with a masking salt is sealed anew in each answer: address's is not.)
+        List<ColumnSchema> columns = List.of(ColumnSchema.builder().setName("address").setType(VarcharType.createVarcharType(40)).build());
         Map<ColumnSchema, ?> first = accessControl.getColumnMasks(alice, customer, columns);
         assertThat(first).hasSize(1);
         int calls = 20_000;
