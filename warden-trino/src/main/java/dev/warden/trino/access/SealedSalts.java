@@ -46,9 +46,8 @@ public final class SealedSalts
 {
     public static final String FUNCTION_NAME = "warden_salted_sha256";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-    /** Makes the IVs: a DRBG, which serves many threads without reading the operating system's source each time. */
-    private static final SecureRandom IVS = ivSource();
+    /** A DRBG, which serves many threads without reading the operating system's source each time: IVs, the prefix. */
+    private static final SecureRandom RANDOM = randomSource();
     private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(SealedSalts::newCipher);
     private static final String PLACEHOLDER_PREFIX = "warden-salt-" + HexFormat.of().formatHex(randomBytes(8)) + ":";
     private static final Pattern SEALED = Pattern.compile("sealed:([0-9a-f]{16}):([A-Za-z0-9_-]+)");
@@ -62,6 +61,7 @@ public final class SealedSalts
 
     private final String keyId;
     private final SecretKey key;
+
     private SealedSalts(String keyId, SecretKey key)
     {
         this.keyId = requireNonNull(keyId, "keyId is null");
@@ -150,7 +150,7 @@ public final class SealedSalts
     String seal(byte[] salt, String queryId)
     {
         byte[] iv = new byte[IV_BYTES];
-        IVS.nextBytes(iv);
+        RANDOM.nextBytes(iv);
         try {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
@@ -208,7 +208,7 @@ public final class SealedSalts
         }
     }
 
-    private static SecureRandom ivSource()
+    private static SecureRandom randomSource()
     {
         try {
             return SecureRandom.getInstance("DRBG");
