@@ -21,7 +21,6 @@ import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemSecurityContext;
-import io.trino.spi.security.ViewExpression;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -399,7 +398,7 @@ public final class AccessDecider
         Map<String, String> maskSqlByColumn = new HashMap<>();
         decision.masks().forEach((column, mask) -> maskSqlByColumn.put(lower(column), renderer.render(mask)));
         GrantedMasks masks = current.renderings().masks(dataSource, location, maskSqlByColumn);
-        List<ViewExpression> rowFilters = current.renderings().rowFilters(location, decision.rowFilter().map(renderer::render));
+        List<SealableExpression> rowFilters = current.renderings().rowFilters(location, decision.rowFilter().map(renderer::render));
         List<String> applied = decision.userReasons().stream()
                 .filter(reason -> reason.outcome() == Reason.Outcome.APPLIED)
                 .map(Reason::policyId)

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,8 +17,9 @@ import static java.util.Objects.requireNonNull;
  * every query. Trino lists a table's columns in the order its connector reports them, which is nearly always the
  * order the data source was registered with; a column found at its registered position is matched by one string
  * comparison, and only a column found elsewhere is looked up by its lower-case name. Every query of the table asks
- * with equal columns, so the last answer is kept and given again while the columns are equal: comparing them costs
- * a fraction of building the answer's map, which hashes every masked column.
+ * with equal columns, so which columns are masked, and by what, is kept from the last answer and used again while the
+ * columns are equal: comparing them costs a fraction of finding the masks again. Masks that hash with a masking salt
+ * are sealed for each query anew.
  */
 final class GrantedMasks
 {
@@ -26,26 +28,48 @@ final class GrantedMasks
     /** Lower-case column names in the data source's order. */
     private final String[] columnNames;
     /** The mask of each column of {@link #columnNames}, or null. */
-    private final ViewExpression[] masksByPosition;
-    private final Map<String, ViewExpression> byName;
+    private final SealableExpression[] masksByPosition;
+    private final Map<String, SealableExpression> byName;
     /** Whether any mask hashes with a masking salt, which each query's masks must carry sealed for it. */
     private final boolean holdsSalts;
-    /** The columns last asked about and their masks; replaced, never changed, so readers need no lock. */
+    /** The columns last asked about and which of them have masks; replaced, never changed, so readers need no lock. */
     private volatile Answer lastAnswer;
 
-    private record Answer(List<ColumnSchema> columns, Map<ColumnSchema, ViewExpression> masks) {}
+    private sealed interface Answer
+    {
+        List<ColumnSchema> columns();
+    }
+
+    /** Masks that hold no salt: every query with these columns gets this very map. */
+    private record Rendered(List<ColumnSchema> columns, Map<ColumnSchema, ViewExpression> masks)
+            implements Answer {}
+
+    /** Masks of which some hash with a masking salt: each query gets them sealed for it. */
+    private record ToSeal(List<ColumnSchema> columns, ColumnSchema[] maskedColumns, SealableExpression[] masks)
+            implements Answer
+    {
+        Map<ColumnSchema, ViewExpression> masks(Function<SealableExpression, ViewExpression> expression)
+        {
+            @SuppressWarnings("unchecked")
+            Map.Entry<ColumnSchema, ViewExpression>[] entries = new Map.Entry[maskedColumns.length];
+            for (int i = 0; i < entries.length; i++) {
+                entries[i] = Map.entry(maskedColumns[i], expression.apply(masks[i]));
+            }
+            return Map.ofEntries(entries);
+        }
+    }
 
     /**
      * @param columnOrder the data source's column names, in its order
      * @param masks masks by lower-case column name
      */
-    GrantedMasks(List<String> columnOrder, Map<String, ViewExpression> masks)
+    GrantedMasks(List<String> columnOrder, Map<String, SealableExpression> masks)
     {
         requireNonNull(columnOrder, "columnOrder is null");
         this.byName = Map.copyOf(requireNonNull(masks, "masks is null"));
         this.columnNames = columnOrder.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new);
-        this.holdsSalts = byName.values().stream().anyMatch(SealedSalts::holdsPlaceholder);
-        this.masksByPosition = new ViewExpression[columnNames.length];
+        this.holdsSalts = byName.values().stream().anyMatch(SealableExpression::holdsSalts);
+        this.masksByPosition = new SealableExpression[columnNames.length];
         for (int i = 0; i < columnNames.length; i++) {
             masksByPosition[i] = byName.get(columnNames[i]);
         }
@@ -59,45 +83,80 @@ final class GrantedMasks
     /** The masks of those of {@code columns} that have one, for one query: their masking salts sealed for it. */
     Map<ColumnSchema, ViewExpression> of(List<ColumnSchema> columns, String queryId, SealedSalts salts)
     {
-        Map<ColumnSchema, ViewExpression> masks = of(columns);
-        return holdsSalts ? salts.forQuery(masks, queryId) : masks;
+        if (byName.isEmpty()) {
+            return Map.of();
+        }
+        return switch (answer(columns)) {
+            case Rendered rendered -> rendered.masks();
+            case ToSeal toSeal -> {
+                SealedSalts.Answer sealing = salts.answerFor(queryId);
+                yield toSeal.masks(mask -> mask.sealedFor(sealing));
+            }
+        };
     }
 
-    /** The mask of a column, by its name in any case. */
+    /** The mask of a column, by its name in any case, for one query: its masking salts sealed for it. */
+    Optional<ViewExpression> of(String columnName, String queryId, SealedSalts salts)
+    {
+        return mask(columnName).map(mask -> mask.sealedFor(salts.answerFor(queryId)));
+    }
+
+    /** The mask of a column, by its name in any case, as rendered: any masking salt a placeholder no query opens. */
     Optional<ViewExpression> of(String columnName)
     {
-        return Optional.ofNullable(byName.get(columnName.toLowerCase(Locale.ROOT)));
+        return mask(columnName).map(SealableExpression::rendered);
     }
 
-    /** The masks of those of {@code columns} that have one. */
+    /** The masks of those of {@code columns} that have one, as rendered: any masking salt a placeholder no query opens. */
     Map<ColumnSchema, ViewExpression> of(List<ColumnSchema> columns)
     {
         if (byName.isEmpty()) {
             return Map.of();
         }
-        Answer last = lastAnswer;
-        if (last != null && last.columns().equals(columns)) {
-            return last.masks();
-        }
-        Map<ColumnSchema, ViewExpression> masks = masksOf(columns);
-        lastAnswer = new Answer(List.copyOf(columns), masks);
-        return masks;
+        return switch (answer(columns)) {
+            case Rendered rendered -> rendered.masks();
+            case ToSeal toSeal -> toSeal.masks(SealableExpression::rendered);
+        };
     }
 
-    private Map<ColumnSchema, ViewExpression> masksOf(List<ColumnSchema> columns)
+    private Optional<SealableExpression> mask(String columnName)
     {
-        List<Map.Entry<ColumnSchema, ViewExpression>> masks = new ArrayList<>(Math.min(columns.size(), byName.size()));
+        return Optional.ofNullable(byName.get(columnName.toLowerCase(Locale.ROOT)));
+    }
+
+    private Answer answer(List<ColumnSchema> columns)
+    {
+        Answer last = lastAnswer;
+        if (last != null && last.columns().equals(columns)) {
+            return last;
+        }
+        Answer answer = answerOf(columns);
+        lastAnswer = answer;
+        return answer;
+    }
+
+    private Answer answerOf(List<ColumnSchema> columns)
+    {
+        List<ColumnSchema> maskedColumns = new ArrayList<>(Math.min(columns.size(), byName.size()));
+        List<SealableExpression> maskExpressions = new ArrayList<>(Math.min(columns.size(), byName.size()));
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);
-            ViewExpression mask = i < columnNames.length && columnNames[i].equals(column.getName())
+            SealableExpression mask = i < columnNames.length && columnNames[i].equals(column.getName())
                     ? masksByPosition[i]
                     : byName.get(column.getName().toLowerCase(Locale.ROOT));
             if (mask != null) {
-                masks.add(Map.entry(column, mask));
+                maskedColumns.add(column);
+                maskExpressions.add(mask);
             }
         }
+        if (holdsSalts) {
+            return new ToSeal(List.copyOf(columns), maskedColumns.toArray(ColumnSchema[]::new), maskExpressions.toArray(SealableExpression[]::new));
+        }
         @SuppressWarnings("unchecked")
-        Map.Entry<ColumnSchema, ViewExpression>[] entries = masks.toArray(Map.Entry[]::new);
-        return Map.ofEntries(entries);
+        Map.Entry<ColumnSchema, ViewExpression>[] entries = new Map.Entry[maskedColumns.size()];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = Map.entry(maskedColumns.get(i), maskExpressions.get(i).rendered());
+        }
+        return new Rendered(List.copyOf(columns), Map.ofEntries(entries));
     }
 }

@@ -1,7 +1,6 @@
 package dev.warden.trino.access;
 
 import dev.warden.policy.sql.SqlRenderer;
-import io.trino.spi.connector.ColumnSchema;
 import io.trino.spi.security.ViewExpression;
 
 import javax.crypto.AEADBadTagException;
@@ -16,12 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,17 +39,18 @@ import static java.util.Objects.requireNonNull;
  * <p>Workers run the function, so every node must hold the key: it is derived from {@code warden.api-key}, which every
  * node's {@code etc/access-control.properties} holds (Trino loads the access control on workers too), and each sealed
  * salt names the key it was sealed with. Renderings are cached across queries, so they hold a placeholder for each
- * salt (marked with a random prefix no literal a person writes can match), replaced in each answer to Trino: each
- * answer seals its salts anew (a few microseconds), which keeps nothing per query.
+ * salt (marked with a random prefix no literal a person writes can match), split out once
+ * ({@link SealableExpression}) and filled in each answer to Trino: each answer seals its salts anew (under a
+ * microsecond each), which keeps nothing per query.
  */
 public final class SealedSalts
 {
     public static final String FUNCTION_NAME = "warden_salted_sha256";
 
-    /** A DRBG, which serves many threads without reading the operating system's source each time: IVs, the prefix. */
+    /** A DRBG, which does not read the operating system's source each time: each instance's IVs' start, the prefix. */
     private static final SecureRandom RANDOM = randomSource();
     private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(SealedSalts::newCipher);
-    private static final String PLACEHOLDER_PREFIX = "warden-salt-" + HexFormat.of().formatHex(randomBytes(8)) + ":";
+    static final String PLACEHOLDER_PREFIX = "warden-salt-" + HexFormat.of().formatHex(randomBytes(8)) + ":";
     private static final Pattern SEALED = Pattern.compile("sealed:([0-9a-f]{16}):([A-Za-z0-9_-]+)");
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -61,6 +62,14 @@ public final class SealedSalts
 
     private final String keyId;
     private final SecretKey key;
+    /**
+     * GCM needs an IV that is never used twice under one key, not an unpredictable one (NIST SP 800-38D, 8.2.1): each
+     * instance counts from a random start under a random fixed field, so that the coordinators and the restarts that
+     * share a key meet one another's IVs with negligible probability. A DRBG call per seal was half the seal's cost,
+     * and behind a lock every query being analysed at once would wait on.
+     */
+    private final int ivFixedField = RANDOM.nextInt();
+    private final AtomicLong ivCounter = new AtomicLong(RANDOM.nextLong());
 
     private SealedSalts(String keyId, SecretKey key)
     {
@@ -84,73 +93,55 @@ public final class SealedSalts
         return "'" + PLACEHOLDER_PREFIX + HexFormat.of().formatHex(salt.getBytes(StandardCharsets.UTF_8)) + "'";
     }
 
-    static boolean holdsPlaceholder(ViewExpression expression)
+    /** One answer to Trino, for the query {@code queryId}: it seals each salt its masks or filters hold once. */
+    Answer answerFor(String queryId)
     {
-        return expression.getExpression().contains(PLACEHOLDER_PREFIX);
+        return new Answer(requireNonNull(queryId, "queryId is null"));
     }
 
-    /** The masks, with the salts of those that hold any sealed for the query. */
-    Map<ColumnSchema, ViewExpression> forQuery(Map<ColumnSchema, ViewExpression> masks, String queryId)
+    /** The row filters, each salt they hold sealed for the query. */
+    List<ViewExpression> forQuery(List<SealableExpression> filters, String queryId)
     {
-        Map<String, String> sealedSalts = new HashMap<>();
-        Map<ColumnSchema, ViewExpression> sealed = new HashMap<>(masks);
-        sealed.replaceAll((_, mask) -> forQuery(mask, queryId, sealedSalts));
-        return sealed;
+        if (filters.isEmpty()) {
+            return List.of();
+        }
+        Answer answer = answerFor(queryId);
+        return filters.stream().map(filter -> filter.sealedFor(answer)).toList();
     }
 
-    /** The row filters, with the salts of those that hold any sealed for the query. */
-    List<ViewExpression> forQuery(List<ViewExpression> filters, String queryId)
+    /** The salts sealed for one answer's query: the masks of one table share its salt, which the answer seals once. */
+    final class Answer
     {
-        for (ViewExpression filter : filters) {
-            if (holdsPlaceholder(filter)) {
-                Map<String, String> sealedSalts = new HashMap<>();
-                return filters.stream().map(each -> forQuery(each, queryId, sealedSalts)).toList();
+        private final String queryId;
+        /** The salts sealed so far; rarely more than one. */
+        private final List<Sealed> sealedSalts = new ArrayList<>(1);
+
+        private Answer(String queryId)
+        {
+            this.queryId = queryId;
+        }
+
+        /** The salt whose UTF-8 bytes are the hex {@code sql} holds from {@code start} to {@code end}, sealed for this answer's query. */
+        String sealed(String sql, int start, int end)
+        {
+            int length = end - start;
+            for (Sealed each : sealedSalts) {
+                if (each.saltHex().length() == length && sql.regionMatches(start, each.saltHex(), 0, length)) {
+                    return each.sealed();
+                }
             }
+            Sealed sealed = new Sealed(sql.substring(start, end), seal(HexFormat.of().parseHex(sql, start, end), queryId));
+            sealedSalts.add(sealed);
+            return sealed.sealed();
         }
-        return filters;
-    }
 
-    /** The expression, with each salt placeholder it holds replaced by the salt sealed for the query. */
-    ViewExpression forQuery(ViewExpression expression, String queryId)
-    {
-        return forQuery(expression, queryId, new HashMap<>());
-    }
-
-    /**
-     * @param sealedSalts the salts sealed for this query so far, by placeholder, so that one answer seals each salt once
-     *         (the masks of one table share its data source's salt)
-     */
-    private ViewExpression forQuery(ViewExpression expression, String queryId, Map<String, String> sealedSalts)
-    {
-        if (!holdsPlaceholder(expression)) {
-            return expression;
-        }
-        // Each placeholder is the literal 'PREFIX<hex of the salt>'; a scan for the prefix is much cheaper than a regex
-        // on the long SQL of a filter that hashes many columns.
-        String unsealed = expression.getExpression();
-        StringBuilder sql = new StringBuilder(unsealed.length());
-        int copied = 0;
-        for (int prefix = unsealed.indexOf(PLACEHOLDER_PREFIX); prefix >= 0; prefix = unsealed.indexOf(PLACEHOLDER_PREFIX, copied)) {
-            int hexStart = prefix + PLACEHOLDER_PREFIX.length();
-            int end = unsealed.indexOf('\'', hexStart);
-            String saltHex = unsealed.substring(hexStart, end);
-            sql.append(unsealed, copied, prefix).append(sealedSalts.computeIfAbsent(saltHex, hex -> seal(HexFormat.of().parseHex(hex), queryId)));
-            copied = end;
-        }
-        sql.append(unsealed, copied, unsealed.length());
-        ViewExpression.Builder builder = ViewExpression.builder().expression(sql.toString());
-        expression.getSecurityIdentity().ifPresent(builder::identity);
-        expression.getCatalog().ifPresent(builder::catalog);
-        expression.getSchema().ifPresent(builder::schema);
-        builder.setPath(expression.getPath());
-        return builder.build();
+        private record Sealed(String saltHex, String sealed) {}
     }
 
     /** {@code salt} encrypted and authenticated for one query: {@code sealed:<key id>:<base64url of IV and ciphertext>}. */
     String seal(byte[] salt, String queryId)
     {
-        byte[] iv = new byte[IV_BYTES];
-        RANDOM.nextBytes(iv);
+        byte[] iv = ByteBuffer.allocate(IV_BYTES).putInt(ivFixedField).putLong(ivCounter.getAndIncrement()).array();
         try {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));

@@ -21,7 +21,7 @@ import static java.util.Objects.requireNonNull;
 final class SharedRenderings
 {
     /** A data source and its masks, whose expressions are the shared ones: equal SQL, same object. */
-    private record MasksKey(String dataSourceId, Map<String, ViewExpression> byColumn)
+    private record MasksKey(String dataSourceId, Map<String, SealableExpression> byColumn)
     {
         MasksKey
         {
@@ -40,8 +40,8 @@ final class SharedRenderings
     }
 
     private final RevisionCache<MasksKey, GrantedMasks> masks;
-    private final RevisionCache<ExpressionKey, ViewExpression> expressions;
-    private final RevisionCache<ExpressionKey, List<ViewExpression>> rowFilters;
+    private final RevisionCache<ExpressionKey, SealableExpression> expressions;
+    private final RevisionCache<ExpressionKey, List<SealableExpression>> rowFilters;
 
     /** @param capacity how many distinct mask sets, expressions and row filters are kept, each */
     SharedRenderings(int capacity)
@@ -65,23 +65,23 @@ final class SharedRenderings
         if (sqlByColumn.isEmpty()) {
             return GrantedMasks.NONE;
         }
-        Map<String, ViewExpression> byColumn = new HashMap<>();
+        Map<String, SealableExpression> byColumn = new HashMap<>();
         sqlByColumn.forEach((column, sql) -> byColumn.put(column, expression(location, sql)));
         MasksKey key = new MasksKey(dataSource.id(), byColumn);
         return masks.get(key, () -> new GrantedMasks(dataSource.columns().stream().map(Column::name).toList(), key.byColumn()));
     }
 
     /** The row filters for filter SQL {@code sql} in a location: on this revision, the same list for equal arguments. */
-    List<ViewExpression> rowFilters(Location location, Optional<String> sql)
+    List<SealableExpression> rowFilters(Location location, Optional<String> sql)
     {
         return sql.map(filter -> rowFilters.get(new ExpressionKey(location, filter), () -> List.of(expression(location, filter))))
                 .orElse(List.of());
     }
 
-    private ViewExpression expression(Location location, String sql)
+    private SealableExpression expression(Location location, String sql)
     {
         return expressions.get(new ExpressionKey(location, sql),
-                () -> ViewExpression.builder().catalog(location.catalog()).schema(location.schema()).expression(sql).build());
+                () -> new SealableExpression(ViewExpression.builder().catalog(location.catalog()).schema(location.schema()).expression(sql).build()));
     }
 
     /** The catalog and schema in which Trino resolves the names a mask or filter uses. */

@@ -1,7 +1,6 @@
 package dev.warden.trino.access;
 
 import dev.warden.policy.model.AccessValue;
-import io.trino.spi.security.ViewExpression;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -16,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param allowed the operations allowed
  * @param masks column masks
- * @param rowFilters row filters, all of which apply
+ * @param rowFilters row filters, all of which apply, as rendered
  * @param dataSourceId the Warden data source the table is, if it is registered
  * @param appliedPolicyIds the policies that shaped this grant, for the audit ledger
  * @param refusal why an operation outside {@code allowed} is refused
@@ -24,7 +23,7 @@ import static java.util.Objects.requireNonNull;
 record TableGrant(
         Set<AccessValue> allowed,
         GrantedMasks masks,
-        List<ViewExpression> rowFilters,
+        List<SealableExpression> rowFilters,
         Optional<String> dataSourceId,
         List<String> appliedPolicyIds,
         Refusal refusal)

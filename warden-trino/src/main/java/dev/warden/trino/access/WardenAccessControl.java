@@ -617,7 +617,7 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return Optional.empty();
         }
-        return readableGrant(context, table).masks().of(columnName).map(mask -> salts.forQuery(mask, queryIdOf(context)));
+        return readableGrant(context, table).masks().of(columnName, queryIdOf(context), salts);
     }
 
     /** The query a mask or filter is for; a salt sealed for no query ({@code ""}) opens in none. */

@@ -25,11 +25,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -109,7 +111,8 @@ class AccessControlPartsTest
     {
         ViewExpression hashed = mask("hash(\"email\")");
         ViewExpression hidden = mask("NULL");
-        GrantedMasks masks = new GrantedMasks(List.of("id", "email", "ssn", "region"), Map.of("email", hashed, "ssn", hidden));
+        GrantedMasks masks = new GrantedMasks(List.of("id", "email", "ssn", "region"),
+                Map.of("email", new SealableExpression(hashed), "ssn", new SealableExpression(hidden)));
         ColumnSchema id = column("id");
         ColumnSchema email = column("email");
         ColumnSchema ssn = column("ssn");
@@ -129,7 +132,7 @@ class AccessControlPartsTest
     void equalColumnsGetTheLastAnswerAgainAndOtherColumnsTheirOwn()
     {
         ViewExpression hashed = mask("hash(\"email\")");
-        GrantedMasks masks = new GrantedMasks(List.of("id", "email"), Map.of("email", hashed));
+        GrantedMasks masks = new GrantedMasks(List.of("id", "email"), Map.of("email", new SealableExpression(hashed)));
         Map<ColumnSchema, ViewExpression> first = masks.of(List.of(column("id"), column("email")));
 
         // Every query builds its own column list; an equal one is answered with the same map.
@@ -175,13 +178,13 @@ class AccessControlPartsTest
         assertThat(elsewhere).isNotSameAs(first.of("phone").orElseThrow());
         assertThat(elsewhere.getSchema()).hasValue("sf1");
 
-        List<ViewExpression> settled = renderings.rowFilters(location, Optional.of("orderstatus = 'F'"));
-        assertThat(settled).singleElement().extracting(ViewExpression::getExpression).isEqualTo("orderstatus = 'F'");
+        List<SealableExpression> settled = renderings.rowFilters(location, Optional.of("orderstatus = 'F'"));
+        assertThat(settled).singleElement().extracting(filter -> filter.rendered().getExpression()).isEqualTo("orderstatus = 'F'");
         assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'F'"))).isSameAs(settled);
         assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'O'"))).singleElement()
-                .extracting(ViewExpression::getExpression).isEqualTo("orderstatus = 'O'");
+                .extracting(filter -> filter.rendered().getExpression()).isEqualTo("orderstatus = 'O'");
         assertThat(renderings.rowFilters(new SharedRenderings.Location("tpch", "sf1"), Optional.of("orderstatus = 'F'"))).singleElement()
-                .extracting(ViewExpression::getSchema).isEqualTo(Optional.of("sf1"));
+                .extracting(filter -> filter.rendered().getSchema()).isEqualTo(Optional.of("sf1"));
         assertThat(renderings.rowFilters(location, Optional.empty())).isEmpty();
     }
 
@@ -231,6 +234,15 @@ class AccessControlPartsTest
         assertThat(sealed).doesNotContain("customer-salt");
         assertThat(SealedSalts.open(sealed, "20261206_000000_00001_abcde")).isEqualTo(salt);
         assertThat(salts.seal(salt, "20261206_000000_00001_abcde")).as("a fresh IV each time").isNotEqualTo(sealed);
+        // The IV is the first 12 bytes: 16 base64 characters after "sealed:<key id>:". Never twice under one key, also
+        // across two instances of it (two coordinators, or one restarted).
+        SealedSalts restarted = SealedSalts.register("wdn_first-key");
+        Set<String> ivs = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            ivs.add(salts.seal(salt, "q").substring(24, 40));
+            ivs.add(restarted.seal(salt, "q").substring(24, 40));
+        }
+        assertThat(ivs).hasSize(2_000);
         assertThatThrownBy(() -> SealedSalts.open(sealed, "20261206_000000_00002_abcde")).hasMessageContaining("sealed for another query");
         String tampered = sealed.substring(0, sealed.length() - 2) + (sealed.endsWith("A") ? "BA" : "AA");
         assertThatThrownBy(() -> SealedSalts.open(tampered, "20261206_000000_00001_abcde")).isInstanceOf(IllegalArgumentException.class);
@@ -248,21 +260,80 @@ class AccessControlPartsTest
     void aQuerysMasksCarryItsSealedSalts()
     {
         SealedSalts salts = SealedSalts.register("wdn_masks-key");
+        String customerSalt = SealedSalts.placeholder("customer-salt-0123456789");
         ViewExpression hash = ViewExpression.builder().catalog("tpch").schema("tiny")
-                .expression("lower(to_hex(%s(CAST(\"name\" AS varchar), %s)))".formatted(SealedSalts.FUNCTION_NAME, SealedSalts.placeholder("customer-salt-0123456789")))
+                .expression("lower(to_hex(%s(CAST(\"name\" AS varchar), %s)))".formatted(SealedSalts.FUNCTION_NAME, customerSalt))
                 .build();
-        ViewExpression constant = ViewExpression.builder().catalog("tpch").schema("tiny").expression("'***'").build();
+        SealableExpression hashed = new SealableExpression(hash);
+        SealableExpression constant = new SealableExpression(ViewExpression.builder().catalog("tpch").schema("tiny").expression("'***'").build());
 
-        ViewExpression first = salts.forQuery(hash, "q1");
-        assertThat(first.getExpression()).doesNotContain("warden-salt-").doesNotContain("637573746f6d6572").contains("'sealed:");
+        assertThat(hashed.holdsSalts()).isTrue();
+        assertThat(hashed.rendered()).isSameAs(hash);
+        ViewExpression first = hashed.sealedFor(salts.answerFor("q1"));
+        assertThat(first.getExpression()).doesNotContain("warden-salt-").doesNotContain("637573746f6d6572").contains("'sealed:")
+                .startsWith("lower(to_hex(%s(CAST(\"name\" AS varchar), 'sealed:".formatted(SealedSalts.FUNCTION_NAME)).endsWith("')))");
         assertThat(first.getCatalog()).hasValue("tpch");
         assertThat(first.getSchema()).hasValue("tiny");
-        assertThat(salts.forQuery(hash, "q2").getExpression()).isNotEqualTo(first.getExpression());
-        assertThat(salts.forQuery(constant, "q1")).isSameAs(constant);
-        List<ViewExpression> filters = List.of(constant);
-        assertThat(salts.forQuery(filters, "q1")).isSameAs(filters);
-        String sealed = first.getExpression().replaceAll(".*'(sealed:[^']+)'.*", "$1");
-        assertThat(SealedSalts.open(sealed, "q1")).isEqualTo("customer-salt-0123456789".getBytes(StandardCharsets.UTF_8));
+        assertThat(SealedSalts.open(sealedSaltIn(first), "q1")).isEqualTo("customer-salt-0123456789".getBytes(StandardCharsets.UTF_8));
+        assertThat(hashed.sealedFor(salts.answerFor("q2")).getExpression()).isNotEqualTo(first.getExpression());
+        assertThat(constant.holdsSalts()).isFalse();
+        assertThat(constant.sealedFor(salts.answerFor("q1"))).isSameAs(constant.rendered());
+        assertThat(salts.forQuery(List.of(constant), "q1")).containsExactly(constant.rendered());
+        assertThat(salts.forQuery(List.of(), "q1")).isEmpty();
+        assertThat(salts.forQuery(List.of(hashed), "q3")).singleElement()
+                .satisfies(filter -> assertThat(SealedSalts.open(sealedSaltIn(filter), "q3")).isEqualTo("customer-salt-0123456789".getBytes(StandardCharsets.UTF_8)));
+
+        // One answer seals each salt once: a filter hashing two columns with one salt and another salt gets the same
+        // sealed salt twice and the other one sealed on its own.
+        String supplierSalt = SealedSalts.placeholder("supplier-salt-9876543210");
+        SealableExpression twoSalts = new SealableExpression(ViewExpression.builder()
+                .expression("f(a, %s) = f(b, %s) AND f(c, %s)".formatted(customerSalt, customerSalt, supplierSalt)).build());
+        List<String> sealedInFilter = sealedSaltsIn(twoSalts.sealedFor(salts.answerFor("q4")));
+        assertThat(sealedInFilter).hasSize(3);
+        assertThat(sealedInFilter.get(0)).isEqualTo(sealedInFilter.get(1)).isNotEqualTo(sealedInFilter.get(2));
+        assertThat(SealedSalts.open(sealedInFilter.get(2), "q4")).isEqualTo("supplier-salt-9876543210".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> new SealableExpression(ViewExpression.builder().expression(customerSalt.substring(0, customerSalt.length() - 1)).build()))
+                .hasMessageContaining("placeholder is not a quoted literal");
+    }
+
+    @Test
+    void aGrantsMasksAreSealedForEachQueryAndTheOthersGivenAsTheyAre()
+    {
+        SealedSalts salts = SealedSalts.register("wdn_grant-key");
+        ViewExpression hash = ViewExpression.builder()
+                .expression("%s(\"email\", %s)".formatted(SealedSalts.FUNCTION_NAME, SealedSalts.placeholder("people-salt"))).build();
+        ViewExpression hidden = mask("NULL");
+        GrantedMasks masks = new GrantedMasks(List.of("id", "email", "ssn"), Map.of("email", new SealableExpression(hash), "ssn", new SealableExpression(hidden)));
+        List<ColumnSchema> columns = List.of(column("id"), column("email"), column("ssn"));
+
+        Map<ColumnSchema, ViewExpression> first = masks.of(columns, "q1", salts);
+        Map<ColumnSchema, ViewExpression> second = masks.of(columns, "q2", salts);
+        assertThat(first).containsOnlyKeys(column("email"), column("ssn"));
+        assertThat(first.get(column("ssn"))).isSameAs(hidden);
+        assertThat(SealedSalts.open(sealedSaltIn(first.get(column("email"))), "q1")).isEqualTo("people-salt".getBytes(StandardCharsets.UTF_8));
+        assertThat(SealedSalts.open(sealedSaltIn(second.get(column("email"))), "q2")).isEqualTo("people-salt".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> SealedSalts.open(sealedSaltIn(second.get(column("email"))), "q1")).hasMessageContaining("sealed for another query");
+        assertThat(masks.of("EMAIL", "q3", salts)).hasValueSatisfying(mask ->
+                assertThat(SealedSalts.open(sealedSaltIn(mask), "q3")).isEqualTo("people-salt".getBytes(StandardCharsets.UTF_8)));
+        assertThat(masks.of("ssn", "q3", salts)).containsSame(hidden);
+        assertThat(masks.of("id", "q3", salts)).isEmpty();
+        // As rendered, the salt is a placeholder no query opens.
+        assertThat(masks.of(columns).get(column("email"))).isSameAs(hash);
+
+        // Without salts, the same answer object for equal columns, as for masks that hold none.
+        GrantedMasks unsalted = new GrantedMasks(List.of("id", "ssn"), Map.of("ssn", new SealableExpression(hidden)));
+        assertThat(unsalted.of(List.of(column("id"), column("ssn")), "q1", salts)).isSameAs(unsalted.of(List.of(column("id"), column("ssn")), "q2", salts));
+    }
+
+    private static String sealedSaltIn(ViewExpression expression)
+    {
+        return sealedSaltsIn(expression).getFirst();
+    }
+
+    private static List<String> sealedSaltsIn(ViewExpression expression)
+    {
+        return Pattern.compile("'(sealed:[^']+)'").matcher(expression.getExpression()).results().map(match -> match.group(1)).toList();
     }
 
     @Test
