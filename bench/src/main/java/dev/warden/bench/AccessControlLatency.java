@@ -100,6 +100,10 @@ public final class AccessControlLatency
             for (int round = 0; round < 20; round++) {
                 workingSet.forEach(probe -> call(accessControl, probe));
             }
+            // Then until the JIT is done with these calls (a second of them compiles for at most 10 ms), so that the
+            // phases below time compiled code; what still runs beside each phase is reported after it.
+            long quietAfter = callUntilTheJitIsQuiet(() -> workingSet.forEach(probe -> call(accessControl, probe)));
+            System.out.printf("the JIT was quiet after %.1f s more of warm calls%n", quietAfter / 1e9);
             // Wall time, each call followed by the control: pure arithmetic sized to the calls' median (calibrated on
             // calls timed the same way), whose tail is what this machine does to any computation that long.
             long[] calibration = new long[20_001];
@@ -108,6 +112,7 @@ public final class AccessControlLatency
             }
             Arrays.sort(calibration);
             MachineFloor floor = MachineFloor.calibratedTo(calibration[calibration.length / 2]);
+            AroundAPhase aroundWarm = AroundAPhase.now(server);
             long[] warm = new long[warmSamples];
             long[] control = new long[warmSamples];
             boolean[] warmDenied = new boolean[warmSamples];
@@ -122,7 +127,9 @@ public final class AccessControlLatency
             report("warm, calls that were allowed", select(warm, warmDenied, false));
             report("warm, calls that were denied (Trino stops at the check)", select(warm, warmDenied, true));
             report("control: pure arithmetic as long as the calls' median, timed after each call (what this machine does to any computation that long)", control);
+            aroundWarm.report(server, "warm calls and their controls");
             // CPU time apart: reading it is a system call, which would slow the calls timed beside it.
+            AroundAPhase aroundWarmCpu = AroundAPhase.now(server);
             long[] warmCpu = new long[warmSamples / 3];
             for (int i = 0; i < warmCpu.length; i++) {
                 Probe probe = workingSet.get(random.nextInt(workingSet.size()));
@@ -131,6 +138,7 @@ public final class AccessControlLatency
                 warmCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
             }
             report("warm: CPU time of the calling thread (includes a system call to read it)", warmCpu);
+            aroundWarmCpu.report(server, "warm calls timed in CPU time");
             // Each query Trino runs has an id of its own, and masks that hash with a masking salt carry it sealed for that
             // query: the same pairs, each call as a new query (the contexts made before timing, as Trino makes them).
             List<Probe> newQueries = new ArrayList<>(warmSamples / 3);
@@ -139,14 +147,17 @@ public final class AccessControlLatency
                 SystemSecurityContext context = new SystemSecurityContext(probe.context().getIdentity(), new QueryId("bench_new_query_" + i), Instant.now());
                 newQueries.add(new Probe(probe.dataSource(), context, probe.table(), probe.columnNames(), probe.columns()));
             }
+            AroundAPhase aroundNewQueries = AroundAPhase.now(server);
             long[] warmNewQuery = new long[newQueries.size()];
             for (int i = 0; i < warmNewQuery.length; i++) {
                 warmNewQuery[i] = timeWall(accessControl, newQueries.get(i));
             }
             report("warm, each call a new query (masking salts sealed for it)", warmNewQuery);
+            aroundNewQueries.report(server, "warm calls as new queries");
 
             // A busy coordinator decides uncached pairs all the time, so the deciding code is compiled by then: warm the
             // JIT on 30,000 pairs asked once each (timed too: uncached decisions on an unchanged revision).
+            AroundAPhase aroundUncached = AroundAPhase.now(server);
             long[] uncached = new long[30_000];
             for (int i = 0; i < uncached.length; i++) {
                 Probe probe = probe(accessControl, users.get(random.nextInt(users.size())), tables.get(random.nextInt(tables.size())), "jit" + i);
@@ -155,6 +166,7 @@ public final class AccessControlLatency
                 uncached[i] = System.nanoTime() - start;
             }
             report("uncached pairs on an unchanged revision, the last 10,000 of 30,000", Arrays.copyOfRange(uncached, 20_000, 30_000));
+            aroundUncached.report(server, "uncached pairs");
 
             // Memory: what the decisions cached on this revision hold, everything included, measured as the live heap
             // they leave behind when a policy change starts a new decision cache (users' contexts and most plans stay).
@@ -508,6 +520,59 @@ public final class AccessControlLatency
             }
             return total;
         }
+    }
+
+    /**
+     * What else ran while a phase of calls was timed, on the machine's 2 cores: this JVM's other threads (of which its
+     * JIT compilers and its collector), and the Warden server's process. Calls read memory that other work on the
+     * cores evicts, so a phase that ran beside a busy compiler or collector is slower in CPU time too, not only in wall
+     * time; this tells such a phase from slower code.
+     */
+    private record AroundAPhase(long wallNanos, long callerCpuNanos, long processCpuNanos, long compileMillis, long collectionMillis, long serverNanos)
+    {
+        static AroundAPhase now(BenchServer server)
+        {
+            long collectionMillis = 0;
+            for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+                collectionMillis += Math.max(0, collector.getCollectionTime());
+            }
+            return new AroundAPhase(System.nanoTime(), THREADS.getCurrentThreadCpuTime(),
+                    ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime(),
+                    ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), collectionMillis, server.cpuTime().toNanos());
+        }
+
+        void report(BenchServer server, String phase)
+        {
+            AroundAPhase after = now(server);
+            System.out.printf("beside the %s (%.1f s): this JVM's other threads %.2f s of CPU (JIT compilation %.2f s, collections %.2f s), the Warden server's process %.2f s%n",
+                    phase, (after.wallNanos() - wallNanos) / 1e9,
+                    ((after.processCpuNanos() - processCpuNanos) - (after.callerCpuNanos() - callerCpuNanos)) / 1e9,
+                    (after.compileMillis() - compileMillis) / 1e3, (after.collectionMillis() - collectionMillis) / 1e3,
+                    (after.serverNanos() - serverNanos) / 1e9);
+        }
+    }
+
+    /**
+     * Runs {@code round} again and again until a second of rounds compiles for at most 10 ms (the JIT's compilation
+     * time, summed over its threads), or for a minute at most.
+     *
+     * @return how long it ran
+     */
+    private static long callUntilTheJitIsQuiet(Runnable round)
+    {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 60_000_000_000L) {
+            long compiledBefore = jit.getTotalCompilationTime();
+            long windowStart = System.nanoTime();
+            while (System.nanoTime() - windowStart < 1_000_000_000L) {
+                round.run();
+            }
+            if (jit.getTotalCompilationTime() - compiledBefore <= 10) {
+                break;
+            }
+        }
+        return System.nanoTime() - start;
     }
 
     /** Waits about {@code nanos} the way {@link #awaitRevision} waits for a change: in sleeps of a millisecond. */

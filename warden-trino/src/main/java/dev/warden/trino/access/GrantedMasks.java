@@ -86,13 +86,13 @@ final class GrantedMasks
         if (byName.isEmpty()) {
             return Map.of();
         }
-        return switch (answer(columns)) {
-            case Rendered rendered -> rendered.masks();
-            case ToSeal toSeal -> {
-                SealedSalts.Answer sealing = salts.answerFor(queryId);
-                yield toSeal.masks(mask -> mask.sealedFor(sealing));
-            }
-        };
+        // instanceof rather than a pattern switch, which compiles to an invokedynamic type switch on this hot path
+        Answer answer = answer(columns);
+        if (answer instanceof Rendered rendered) {
+            return rendered.masks();
+        }
+        SealedSalts.Answer sealing = salts.answerFor(queryId);
+        return ((ToSeal) answer).masks(mask -> mask.sealedFor(sealing));
     }
 
     /** The mask of a column, by its name in any case, for one query: its masking salts sealed for it. */
@@ -113,10 +113,8 @@ final class GrantedMasks
         if (byName.isEmpty()) {
             return Map.of();
         }
-        return switch (answer(columns)) {
-            case Rendered rendered -> rendered.masks();
-            case ToSeal toSeal -> toSeal.masks(SealableExpression::rendered);
-        };
+        Answer answer = answer(columns);
+        return answer instanceof Rendered rendered ? rendered.masks() : ((ToSeal) answer).masks(SealableExpression::rendered);
     }
 
     private Optional<SealableExpression> mask(String columnName)
