@@ -112,6 +112,7 @@ public final class AccessControlLatency
             }
             Arrays.sort(calibration);
             MachineFloor floor = MachineFloor.calibratedTo(calibration[calibration.length / 2]);
+            MemoryWalk memory = MemoryWalk.of(256, 64);
             AroundAPhase aroundWarm = AroundAPhase.now(server);
             long[] warm = new long[warmSamples];
             long[] control = new long[warmSamples];
@@ -122,12 +123,15 @@ public final class AccessControlLatency
                 warmDenied[i] = !call(accessControl, probe);
                 warm[i] = System.nanoTime() - start;
                 control[i] = floor.timeOnce();
+                if ((i & 15) == 0) {
+                    memory.sample();
+                }
             }
             report("warm: checkCanSelectFromColumns + getColumnMasks + getRowFilters for one table", warm);
             report("warm, calls that were allowed", select(warm, warmDenied, false));
             report("warm, calls that were denied (Trino stops at the check)", select(warm, warmDenied, true));
             report("control: pure arithmetic as long as the calls' median, timed after each call (what this machine does to any computation that long)", control);
-            aroundWarm.report(server, "warm calls and their controls");
+            aroundWarm.report(server, "warm calls and their controls", memory);
             // CPU time apart: reading it is a system call, which would slow the calls timed beside it.
             AroundAPhase aroundWarmCpu = AroundAPhase.now(server);
             long[] warmCpu = new long[warmSamples / 3];
@@ -136,9 +140,12 @@ public final class AccessControlLatency
                 long cpuStart = THREADS.getCurrentThreadCpuTime();
                 call(accessControl, probe);
                 warmCpu[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
+                if ((i & 15) == 0) {
+                    memory.sample();
+                }
             }
             report("warm: CPU time of the calling thread (includes a system call to read it)", warmCpu);
-            aroundWarmCpu.report(server, "warm calls timed in CPU time");
+            aroundWarmCpu.report(server, "warm calls timed in CPU time", memory);
             // Each query Trino runs has an id of its own, and masks that hash with a masking salt carry it sealed for that
             // query: the same pairs, each call as a new query (the contexts made before timing, as Trino makes them).
             List<Probe> newQueries = new ArrayList<>(warmSamples / 3);
@@ -151,9 +158,12 @@ public final class AccessControlLatency
             long[] warmNewQuery = new long[newQueries.size()];
             for (int i = 0; i < warmNewQuery.length; i++) {
                 warmNewQuery[i] = timeWall(accessControl, newQueries.get(i));
+                if ((i & 15) == 0) {
+                    memory.sample();
+                }
             }
             report("warm, each call a new query (masking salts sealed for it)", warmNewQuery);
-            aroundNewQueries.report(server, "warm calls as new queries");
+            aroundNewQueries.report(server, "warm calls as new queries", memory);
 
             // A busy coordinator decides uncached pairs all the time, so the deciding code is compiled by then: warm the
             // JIT on 30,000 pairs asked once each (timed too: uncached decisions on an unchanged revision).
@@ -164,9 +174,12 @@ public final class AccessControlLatency
                 long start = System.nanoTime();
                 call(accessControl, probe);
                 uncached[i] = System.nanoTime() - start;
+                if ((i & 15) == 0) {
+                    memory.sample();
+                }
             }
             report("uncached pairs on an unchanged revision, the last 10,000 of 30,000", Arrays.copyOfRange(uncached, 20_000, 30_000));
-            aroundUncached.report(server, "uncached pairs");
+            aroundUncached.report(server, "uncached pairs", memory);
 
             // Memory: what the decisions cached on this revision hold, everything included, measured as the live heap
             // they leave behind when a policy change starts a new decision cache (users' contexts and most plans stay).
@@ -541,11 +554,11 @@ public final class AccessControlLatency
                     ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), collectionMillis, server.cpuTime().toNanos());
         }
 
-        void report(BenchServer server, String phase)
+        void report(BenchServer server, String phase, MemoryWalk memory)
         {
             AroundAPhase after = now(server);
-            System.out.printf("beside the %s (%.1f s): this JVM's other threads %.2f s of CPU (JIT compilation %.2f s, collections %.2f s), the Warden server's process %.2f s%n",
-                    phase, (after.wallNanos() - wallNanos) / 1e9,
+            System.out.printf("beside the %s (%.1f s): memory control (64 dependent reads at random in 256 MB) %s; this JVM's other threads %.2f s of CPU (JIT compilation %.2f s, collections %.2f s), the Warden server's process %.2f s%n",
+                    phase, (after.wallNanos() - wallNanos) / 1e9, memory.takeMedian(),
                     ((after.processCpuNanos() - processCpuNanos) - (after.callerCpuNanos() - callerCpuNanos)) / 1e9,
                     (after.compileMillis() - compileMillis) / 1e3, (after.collectionMillis() - collectionMillis) / 1e3,
                     (after.serverNanos() - serverNanos) / 1e9);
