@@ -101,8 +101,18 @@ public final class AccessControlLatency
                 workingSet.forEach(probe -> call(accessControl, probe));
             }
             // Then until the JIT is done with these calls (a second of them compiles for at most 10 ms), so that the
-            // phases below time compiled code; what still runs beside each phase is reported after it.
-            long quietAfter = callUntilTheJitIsQuiet(() -> workingSet.forEach(probe -> call(accessControl, probe)));
+            // phases below time compiled code; what still runs beside each phase is reported after it. Half the calls
+            // are new queries, whose people the access control was never told of and whose ledger entries push out
+            // the oldest, as on a coordinator: warmed without them, the compiled calls were thrown away (JFR showed
+            // QueryPeople.personOf and QueryLedger deoptimised) when a later phase first took those paths, and that
+            // phase ran in slower code for seconds.
+            int[] freshQueries = {0};
+            long quietAfter = callUntilTheJitIsQuiet(() -> {
+                for (Probe probe : workingSet) {
+                    call(accessControl, probe);
+                    call(accessControl, asNewQuery(probe, "bench_warmup_query_" + freshQueries[0]++));
+                }
+            });
             System.out.printf("the JIT was quiet after %.1f s more of warm calls%n", quietAfter / 1e9);
             // Wall time, each call followed by the control: pure arithmetic sized to the calls' median (calibrated on
             // calls timed the same way), whose tail is what this machine does to any computation that long.
@@ -150,9 +160,7 @@ public final class AccessControlLatency
             // query: the same pairs, each call as a new query (the contexts made before timing, as Trino makes them).
             List<Probe> newQueries = new ArrayList<>(warmSamples / 3);
             for (int i = 0; i < warmSamples / 3; i++) {
-                Probe probe = workingSet.get(random.nextInt(workingSet.size()));
-                SystemSecurityContext context = new SystemSecurityContext(probe.context().getIdentity(), new QueryId("bench_new_query_" + i), Instant.now());
-                newQueries.add(new Probe(probe.dataSource(), context, probe.table(), probe.columnNames(), probe.columns()));
+                newQueries.add(asNewQuery(workingSet.get(random.nextInt(workingSet.size())), "bench_new_query_" + i));
             }
             AroundAPhase aroundNewQueries = AroundAPhase.now(server);
             long[] warmNewQuery = new long[newQueries.size()];
@@ -337,6 +345,13 @@ public final class AccessControlLatency
     }
 
     /** What Trino asks for one table of a query; a denial is an answer too. Returns whether the select was allowed. */
+    /** The same pair asked in another query, one the access control has not seen start. */
+    private static Probe asNewQuery(Probe probe, String queryId)
+    {
+        SystemSecurityContext context = new SystemSecurityContext(probe.context().getIdentity(), new QueryId(queryId), Instant.now());
+        return new Probe(probe.dataSource(), context, probe.table(), probe.columnNames(), probe.columns());
+    }
+
     private static boolean call(WardenAccessControl accessControl, Probe probe)
     {
         try {
