@@ -344,7 +344,6 @@ public final class AccessControlLatency
         return new Timing(elapsed, cpu, collections() != collectionsBefore);
     }
 
-    /** What Trino asks for one table of a query; a denial is an answer too. Returns whether the select was allowed. */
     /** The same pair asked in another query, one the access control has not seen start. */
     private static Probe asNewQuery(Probe probe, String queryId)
     {
@@ -352,6 +351,7 @@ public final class AccessControlLatency
         return new Probe(probe.dataSource(), context, probe.table(), probe.columnNames(), probe.columns());
     }
 
+    /** What Trino asks for one table of a query; a denial is an answer too. Returns whether the select was allowed. */
     private static boolean call(WardenAccessControl accessControl, Probe probe)
     {
         try {
