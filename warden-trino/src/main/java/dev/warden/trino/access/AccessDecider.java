@@ -279,7 +279,7 @@ public final class AccessDecider
             return TableGrant.refused(base.dataSourceId(), describes + "Warden data source '%s', which Warden masks or filters for you; metadata tables can show masked values and filtered rows, so they are refused wherever a mask or row filter applies"
                     .formatted(described.id()));
         }
-        return new TableGrant(Set.of(AccessValue.READ), GrantedMasks.NONE, List.of(), base.dataSourceId(), base.appliedPolicyIds(),
+        return new TableGrant(Set.of(AccessValue.READ), GrantedMasks.NONE, GrantedRowFilters.NONE, base.dataSourceId(), base.appliedPolicyIds(),
                 _ -> describes + "Warden data source '%s', and metadata tables can only be read".formatted(described.id()));
     }
 
@@ -398,7 +398,7 @@ public final class AccessDecider
         Map<String, String> maskSqlByColumn = new HashMap<>();
         decision.masks().forEach((column, mask) -> maskSqlByColumn.put(lower(column), renderer.render(mask)));
         GrantedMasks masks = current.renderings().masks(dataSource, location, maskSqlByColumn);
-        List<SealableExpression> rowFilters = current.renderings().rowFilters(location, decision.rowFilter().map(renderer::render));
+        GrantedRowFilters rowFilters = current.renderings().rowFilters(location, decision.rowFilter().map(renderer::render));
         List<String> applied = decision.userReasons().stream()
                 .filter(reason -> reason.outcome() == Reason.Outcome.APPLIED)
                 .map(Reason::policyId)

@@ -99,16 +99,6 @@ public final class SealedSalts
         return new Answer(requireNonNull(queryId, "queryId is null"));
     }
 
-    /** The row filters, each salt they hold sealed for the query. */
-    List<ViewExpression> forQuery(List<SealableExpression> filters, String queryId)
-    {
-        if (filters.isEmpty()) {
-            return List.of();
-        }
-        Answer answer = answerFor(queryId);
-        return filters.stream().map(filter -> filter.sealedFor(answer)).toList();
-    }
-
     /** The salts sealed for one answer's query: the masks of one table share its salt, which the answer seals once. */
     final class Answer
     {

@@ -41,7 +41,7 @@ final class SharedRenderings
 
     private final RevisionCache<MasksKey, GrantedMasks> masks;
     private final RevisionCache<ExpressionKey, SealableExpression> expressions;
-    private final RevisionCache<ExpressionKey, List<SealableExpression>> rowFilters;
+    private final RevisionCache<ExpressionKey, GrantedRowFilters> rowFilters;
 
     /** @param capacity how many distinct mask sets, expressions and row filters are kept, each */
     SharedRenderings(int capacity)
@@ -71,11 +71,11 @@ final class SharedRenderings
         return masks.get(key, () -> new GrantedMasks(dataSource.columns().stream().map(Column::name).toList(), key.byColumn()));
     }
 
-    /** The row filters for filter SQL {@code sql} in a location: on this revision, the same list for equal arguments. */
-    List<SealableExpression> rowFilters(Location location, Optional<String> sql)
+    /** The row filters for filter SQL {@code sql} in a location: on this revision, the same object for equal arguments. */
+    GrantedRowFilters rowFilters(Location location, Optional<String> sql)
     {
-        return sql.map(filter -> rowFilters.get(new ExpressionKey(location, filter), () -> List.of(expression(location, filter))))
-                .orElse(List.of());
+        return sql.map(filter -> rowFilters.get(new ExpressionKey(location, filter), () -> new GrantedRowFilters(List.of(expression(location, filter)))))
+                .orElse(GrantedRowFilters.NONE);
     }
 
     private SealableExpression expression(Location location, String sql)

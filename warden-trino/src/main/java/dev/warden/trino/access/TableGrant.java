@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param allowed the operations allowed
  * @param masks column masks
- * @param rowFilters row filters, all of which apply, as rendered
+ * @param rowFilters row filters, all of which apply
  * @param dataSourceId the Warden data source the table is, if it is registered
  * @param appliedPolicyIds the policies that shaped this grant, for the audit ledger
  * @param refusal why an operation outside {@code allowed} is refused
@@ -23,7 +23,7 @@ import static java.util.Objects.requireNonNull;
 record TableGrant(
         Set<AccessValue> allowed,
         GrantedMasks masks,
-        List<SealableExpression> rowFilters,
+        GrantedRowFilters rowFilters,
         Optional<String> dataSourceId,
         List<String> appliedPolicyIds,
         Refusal refusal)
@@ -53,14 +53,14 @@ record TableGrant(
         }
     }
 
-    static final TableGrant UNRESTRICTED = new TableGrant(EnumSet.allOf(AccessValue.class), GrantedMasks.NONE, List.of(), Optional.empty(), List.of(),
+    static final TableGrant UNRESTRICTED = new TableGrant(EnumSet.allOf(AccessValue.class), GrantedMasks.NONE, GrantedRowFilters.NONE, Optional.empty(), List.of(),
             _ -> "nothing is refused");
 
     TableGrant
     {
         allowed = Set.copyOf(allowed);
         requireNonNull(masks, "masks is null");
-        rowFilters = List.copyOf(rowFilters);
+        requireNonNull(rowFilters, "rowFilters is null");
         requireNonNull(dataSourceId, "dataSourceId is null");
         appliedPolicyIds = List.copyOf(appliedPolicyIds);
         requireNonNull(refusal, "refusal is null");
@@ -69,13 +69,13 @@ record TableGrant(
     /** Nothing is allowed, for one reason whatever is wanted. */
     static TableGrant refused(Optional<String> dataSourceId, String reason)
     {
-        return new TableGrant(Set.of(), GrantedMasks.NONE, List.of(), dataSourceId, List.of(), _ -> reason);
+        return new TableGrant(Set.of(), GrantedMasks.NONE, GrantedRowFilters.NONE, dataSourceId, List.of(), _ -> reason);
     }
 
     /** Unmasked, unfiltered access limited to some operations. */
     static TableGrant limitedTo(Set<AccessValue> allowed, Refusal refusal)
     {
-        return new TableGrant(allowed, GrantedMasks.NONE, List.of(), Optional.empty(), List.of(), refusal);
+        return new TableGrant(allowed, GrantedMasks.NONE, GrantedRowFilters.NONE, Optional.empty(), List.of(), refusal);
     }
 
     boolean allows(AccessValue value)

@@ -597,7 +597,7 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return List.of();
         }
-        return salts.forQuery(readableGrant(context, table).rowFilters(), queryIdOf(context));
+        return readableGrant(context, table).rowFilters().of(queryIdOf(context), salts);
     }
 
     @Override

@@ -178,14 +178,14 @@ class AccessControlPartsTest
         assertThat(elsewhere).isNotSameAs(first.of("phone").orElseThrow());
         assertThat(elsewhere.getSchema()).hasValue("sf1");
 
-        List<SealableExpression> settled = renderings.rowFilters(location, Optional.of("orderstatus = 'F'"));
-        assertThat(settled).singleElement().extracting(filter -> filter.rendered().getExpression()).isEqualTo("orderstatus = 'F'");
+        GrantedRowFilters settled = renderings.rowFilters(location, Optional.of("orderstatus = 'F'"));
+        assertThat(settled.expressions()).singleElement().extracting(filter -> filter.rendered().getExpression()).isEqualTo("orderstatus = 'F'");
         assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'F'"))).isSameAs(settled);
-        assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'O'"))).singleElement()
+        assertThat(renderings.rowFilters(location, Optional.of("orderstatus = 'O'")).expressions()).singleElement()
                 .extracting(filter -> filter.rendered().getExpression()).isEqualTo("orderstatus = 'O'");
-        assertThat(renderings.rowFilters(new SharedRenderings.Location("tpch", "sf1"), Optional.of("orderstatus = 'F'"))).singleElement()
+        assertThat(renderings.rowFilters(new SharedRenderings.Location("tpch", "sf1"), Optional.of("orderstatus = 'F'")).expressions()).singleElement()
                 .extracting(filter -> filter.rendered().getSchema()).isEqualTo(Optional.of("sf1"));
-        assertThat(renderings.rowFilters(location, Optional.empty())).isEmpty();
+        assertThat(renderings.rowFilters(location, Optional.empty())).isSameAs(GrantedRowFilters.NONE);
     }
 
     @Test
@@ -278,10 +278,15 @@ class AccessControlPartsTest
         assertThat(hashed.sealedFor(salts.answerFor("q2")).getExpression()).isNotEqualTo(first.getExpression());
         assertThat(constant.holdsSalts()).isFalse();
         assertThat(constant.sealedFor(salts.answerFor("q1"))).isSameAs(constant.rendered());
-        assertThat(salts.forQuery(List.of(constant), "q1")).containsExactly(constant.rendered());
-        assertThat(salts.forQuery(List.of(), "q1")).isEmpty();
-        assertThat(salts.forQuery(List.of(hashed), "q3")).singleElement()
+        // Filters without a salt are one list, the same for every query; a salted one is sealed for each query.
+        GrantedRowFilters unsalted = new GrantedRowFilters(List.of(constant));
+        assertThat(unsalted.of("q1", salts)).containsExactly(constant.rendered()).isSameAs(unsalted.of("q2", salts));
+        assertThat(GrantedRowFilters.NONE.of("q1", salts)).isEmpty();
+        GrantedRowFilters salted = new GrantedRowFilters(List.of(constant, hashed));
+        assertThat(salted.of("q3", salts)).hasSize(2).first().isSameAs(constant.rendered());
+        assertThat(salted.of("q3", salts).get(1))
                 .satisfies(filter -> assertThat(SealedSalts.open(sealedSaltIn(filter), "q3")).isEqualTo("customer-salt-0123456789".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> SealedSalts.open(sealedSaltIn(salted.of("q5", salts).get(1)), "q3")).hasMessageContaining("sealed for another query");
 
         // One answer seals each salt once: a filter hashing two columns with one salt and another salt gets the same
         // sealed salt twice and the other one sealed on its own.
