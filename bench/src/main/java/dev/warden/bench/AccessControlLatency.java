@@ -1,5 +1,6 @@
 package dev.warden.bench;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.warden.bundle.BundleWriter;
 import dev.warden.policy.model.Column;
 import dev.warden.policy.model.DataSource;
@@ -15,6 +16,7 @@ import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemSecurityContext;
 import io.trino.spi.type.VarcharType;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -22,6 +24,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,8 +49,9 @@ import javax.management.ObjectName;
  * and first after a change of people (a group) or of the policies (half as many). The warm calls are timed beside a
  * control ({@link MachineFloor}) that shows the tail this machine gives any computation as long; each first decision
  * after a change, beside a first decision of the same kind after as long a wait with no change, which shows what the
- * calling thread's idling costs without the change. It also measures the live heap a cached decision holds. See
- * docs/benchmarks.md.
+ * calling thread's idling costs without the change. It also measures the live heap a cached decision holds. Run it
+ * with {@code -XX:+AlwaysPreTouch}: without it, calls that allocate in heap never touched before pay a page fault per
+ * 4 KB, which a coordinator that has run a while does not (it warns when the option is off). See docs/benchmarks.md.
  * Arguments: {@code [warm samples (300000)] [changes (300)] [untimed changes first (1000)]}.
  */
 public final class AccessControlLatency
@@ -66,6 +71,10 @@ public final class AccessControlLatency
         int warmSamples = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int warmUpChanges = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+        if (!ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("AlwaysPreTouch").getValue().equals("true")) {
+            System.out.println("WARNING: this JVM runs without -XX:+AlwaysPreTouch: whole phases can be 2-4x slower where calls allocate in heap "
+                    + "never touched before (a page fault per 4 KB), which is not what a coordinator that has run a while sees");
+        }
         PolicyWorkload.Shape decision = PolicyWorkload.Shape.decision();
         PolicyWorkload.Shape shape = new PolicyWorkload.Shape(10_000, decision.attributesPerUser(), decision.groups(), 10_000, 30,
                 decision.globalPolicies(), decision.tagRoots(), decision.tagChildrenPerRoot());
@@ -104,8 +113,7 @@ public final class AccessControlLatency
             // phases below time compiled code; what still runs beside each phase is reported after it. Half the calls
             // are new queries, whose people the access control was never told of and whose ledger entries push out
             // the oldest, as on a coordinator: warmed without them, the compiled calls were thrown away (JFR showed
-            // QueryPeople.personOf and QueryLedger deoptimised) when a later phase first took those paths, and that
-            // phase ran in slower code for seconds.
+            // QueryPeople.personOf and QueryLedger deoptimised) when a later phase first took those paths.
             int[] freshQueries = {0};
             long quietAfter = callUntilTheJitIsQuiet(() -> {
                 for (Probe probe : workingSet) {
@@ -556,7 +564,8 @@ public final class AccessControlLatency
      * cores evicts, so a phase that ran beside a busy compiler or collector is slower in CPU time too, not only in wall
      * time; this tells such a phase from slower code.
      */
-    private record AroundAPhase(long wallNanos, long callerCpuNanos, long processCpuNanos, long compileMillis, long collectionMillis, long serverNanos)
+    private record AroundAPhase(long wallNanos, long callerCpuNanos, long callerUserNanos, long processCpuNanos, long minorFaults, long compileMillis,
+            long collectionMillis, long serverNanos)
     {
         static AroundAPhase now(BenchServer server)
         {
@@ -564,19 +573,39 @@ public final class AccessControlLatency
             for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
                 collectionMillis += Math.max(0, collector.getCollectionTime());
             }
-            return new AroundAPhase(System.nanoTime(), THREADS.getCurrentThreadCpuTime(),
+            return new AroundAPhase(System.nanoTime(), THREADS.getCurrentThreadCpuTime(), THREADS.getCurrentThreadUserTime(),
                     ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime(),
-                    ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), collectionMillis, server.cpuTime().toNanos());
+                    minorFaultsSoFar(), ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), collectionMillis, server.cpuTime().toNanos());
         }
 
         void report(BenchServer server, String phase, MemoryWalk memory)
         {
             AroundAPhase after = now(server);
-            System.out.printf("beside the %s (%.1f s): memory control (64 dependent reads at random in 256 MB) %s; this JVM's other threads %.2f s of CPU (JIT compilation %.2f s, collections %.2f s), the Warden server's process %.2f s%n",
+            System.out.printf("beside the %s (%.1f s): memory control (64 dependent reads at random in 256 MB) %s; the calling thread %.2f s of CPU in the kernel, this JVM %,d page faults; this JVM's other threads %.2f s of CPU (JIT compilation %.2f s, collections %.2f s), the Warden server's process %.2f s%n",
                     phase, (after.wallNanos() - wallNanos) / 1e9, memory.takeMedian(),
+                    // User time is counted in the kernel's ticks, so the difference can come out a tick below zero.
+                    Math.max(0, (after.callerCpuNanos() - callerCpuNanos) - (after.callerUserNanos() - callerUserNanos)) / 1e9,
+                    after.minorFaults() - minorFaults,
                     ((after.processCpuNanos() - processCpuNanos) - (after.callerCpuNanos() - callerCpuNanos)) / 1e9,
                     (after.compileMillis() - compileMillis) / 1e3, (after.collectionMillis() - collectionMillis) / 1e3,
                     (after.serverNanos() - serverNanos) / 1e9);
+        }
+
+        /**
+         * This process's minor page faults so far (Linux's {@code /proc/self/stat}, its tenth field): each is a page
+         * of memory touched for the first time, which the kernel must map (and zero) before the JVM can use it.
+         */
+        private static long minorFaultsSoFar()
+        {
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                // The second field, the command, is in parentheses and may hold spaces: count from after it.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[7]);
+            }
+            catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot read this process's page faults from /proc/self/stat: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -43,12 +43,25 @@ public final class BenchServer
         this.serviceKey = requireNonNull(serviceKey, "serviceKey is null");
     }
 
-    /** Starts a server JVM with this JVM's class path and {@code maxHeap} (such as {@code 3g}), and waits until it serves. */
+    /**
+     * Starts a server JVM with this JVM's class path and {@code maxHeap} (such as {@code 3g}), and waits until it serves.
+     * With {@code -Dbench.server-nice=N} (1 to 19) the server runs at that niceness, so that on a small machine it
+     * takes the cores mostly when the benchmark's own threads leave them idle, as a server on a machine of its own
+     * would not compete with them at all.
+     */
     public static BenchServer start(String maxHeap)
             throws IOException
     {
         String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell which java runs this benchmark"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), BenchServer.class.getName()));
+        List<String> command = new ArrayList<>();
+        String nice = System.getProperty("bench.server-nice");
+        if (nice != null) {
+            if (!nice.matches("[1-9]|1[0-9]")) {
+                throw new IllegalArgumentException("bench.server-nice must be a niceness from 1 to 19, not: " + nice);
+            }
+            command.addAll(List.of("nice", "-n", nice));
+        }
+        command.addAll(List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), BenchServer.class.getName()));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         URI uri = null;
