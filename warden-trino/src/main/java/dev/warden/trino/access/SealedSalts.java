@@ -1,7 +1,6 @@
 package dev.warden.trino.access;
 
 import dev.warden.policy.sql.SqlRenderer;
-import io.trino.spi.security.ViewExpression;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
