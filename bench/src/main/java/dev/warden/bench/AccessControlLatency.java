@@ -593,12 +593,17 @@ public final class AccessControlLatency
 
         /**
          * This process's minor page faults so far (Linux's {@code /proc/self/stat}, its tenth field): each is a page
-         * of memory touched for the first time, which the kernel must map (and zero) before the JVM can use it.
+         * of memory touched for the first time, which the kernel must map (and zero) before the JVM can use it. Zero
+         * where there is no such file, as {@link BenchServer#compilerCpuTime()} does.
          */
         private static long minorFaultsSoFar()
         {
+            Path statFile = Path.of("/proc/self/stat");
+            if (!Files.isReadable(statFile)) {
+                return 0;
+            }
             try {
-                String stat = Files.readString(Path.of("/proc/self/stat"));
+                String stat = Files.readString(statFile);
                 // The second field, the command, is in parentheses and may hold spaces: count from after it.
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 return Long.parseLong(fields[7]);
