@@ -210,7 +210,8 @@ public final class AccessDecider
     /**
      * What the person behind the query may do with a table. Calls that Trino makes for a SECURITY DEFINER view's
      * owner about registered tables are decided for the person who started the query instead, unless a governor
-     * allowed that owner to share ({@code definerViewOwners}).
+     * allowed that owner to share ({@code definerViewOwners}). A query that refreshes a materialized view may read
+     * registered tables only as someone allowed to share.
      */
     public TableGrant grant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
@@ -225,23 +226,27 @@ public final class AccessDecider
         }
         Optional<Registration> registration = current.tables().lookup(table);
         if (registration.isPresent()) {
-            return registeredGrant(context, current, registration.get());
+            return registeredGrant(context, table, current, registration.get());
         }
         Optional<Registration> described = current.tables().describedBy(table);
         if (described.isPresent()) {
-            return metadataGrant(described.get().dataSource(), registeredGrant(context, current, described.get()));
+            return metadataGrant(described.get().dataSource(), registeredGrant(context, table, current, described.get()));
         }
         return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregistered;
     }
 
-    private TableGrant registeredGrant(SystemSecurityContext context, Snapshot current, Registration registration)
+    private TableGrant registeredGrant(SystemSecurityContext context, CatalogSchemaTableName table, Snapshot current, Registration registration)
     {
         Identity person = personAsking(context, current);
+        DataSource dataSource = registration.dataSource();
+        Optional<String> dataSourceId = Optional.of(dataSource.id());
+        Optional<CatalogSchemaTableName> refreshed = people.refreshedBy(context.getQueryId());
+        if (refreshed.isPresent() && !refreshed.get().equals(table) && !sharesAsDefiner(person.getUser(), current)) {
+            return TableGrant.refused(dataSourceId, storedForOthers(dataSource, refreshed.get(), person));
+        }
         if (isAdmin(person)) {
             return TableGrant.UNRESTRICTED;
         }
-        DataSource dataSource = registration.dataSource();
-        Optional<String> dataSourceId = Optional.of(dataSource.id());
         if (registration.isAmbiguous()) {
             return TableGrant.refused(dataSourceId, "it is registered as several Warden data sources (%s, %s); ask a Warden governor to keep one"
                     .formatted(dataSource.id(), String.join(", ", registration.alsoRegisteredAs())));
@@ -257,6 +262,19 @@ public final class AccessDecider
         Optional<String> project = requestedProject(person);
         return current.decisions().get(new DecisionKey(wardenUser.get(), project, dataSource.id()),
                 () -> decide(current, wardenUser.get(), project, dataSource));
+    }
+
+    /**
+     * Trino answers a fresh materialized view from its stored rows, so masks and filters meant for the person reading
+     * it never apply: whoever refreshes it decides what all its readers see. Only someone a governor allows to share
+     * what they see may store registered data there, as with definer views; for anyone else, admins included, the
+     * refresh is refused.
+     */
+    private static String storedForOthers(DataSource dataSource, CatalogSchemaTableName view, Identity person)
+    {
+        return ("it is Warden data source '%s', and this query refreshes materialized view %s, whose stored rows everyone who reads the view "
+                + "would see instead of what Warden lets them see; Trino user '%s' is not among the users a Warden governor allows to share "
+                + "what they see (definerViewOwners)").formatted(dataSource.id(), view, person.getUser());
     }
 
     /**

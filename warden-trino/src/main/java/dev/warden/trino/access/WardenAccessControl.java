@@ -335,10 +335,17 @@ public final class WardenAccessControl
         require(context, table, AccessValue.WRITE, "update table");
     }
 
+    /**
+     * Trino asks this before it analyses the view's query as the person refreshing it, so the registered tables that
+     * query reads are then decided knowing their rows will be stored for every reader of the view.
+     */
     @Override
     public void checkCanRefreshMaterializedView(SystemSecurityContext context, CatalogSchemaTableName view)
     {
         require(context, view, AccessValue.WRITE, "refresh materialized view");
+        if (context.getQueryId() != null) {
+            people.refreshing(context.getQueryId(), view);
+        }
     }
 
     @Override

@@ -91,6 +91,31 @@ class AccessControlPartsTest
     }
 
     @Test
+    void queriesThatRefreshAMaterializedViewAreKnownUntilTheyCompleteAndOnlyWhileRunning()
+    {
+        CatalogSchemaTableName view = new CatalogSchemaTableName("iceberg", "marts", "customers_mv");
+        QueryPeople people = new QueryPeople(2);
+        people.started(QueryId.valueOf("q1"), Identity.ofUser("alice"));
+        people.started(QueryId.valueOf("q2"), Identity.ofUser("bob"));
+        people.refreshing(QueryId.valueOf("q1"), view);
+        assertThat(people.refreshedBy(QueryId.valueOf("q1"))).hasValue(view);
+        assertThat(people.refreshedBy(QueryId.valueOf("q2"))).isEmpty();
+        assertThat(people.refreshedBy(null)).isEmpty();
+        people.completed("q1");
+        assertThat(people.refreshedBy(QueryId.valueOf("q1"))).isEmpty();
+
+        // Beyond capacity, the refreshes of queries no longer running (q2 is forgotten once q3 and q4 start) are dropped.
+        people.refreshing(QueryId.valueOf("q2"), view);
+        people.started(QueryId.valueOf("q3"), Identity.ofUser("carol"));
+        people.started(QueryId.valueOf("q4"), Identity.ofUser("dora"));
+        people.refreshing(QueryId.valueOf("q3"), view);
+        people.refreshing(QueryId.valueOf("q4"), view);
+        assertThat(people.refreshedBy(QueryId.valueOf("q2"))).isEmpty();
+        assertThat(people.refreshedBy(QueryId.valueOf("q3"))).hasValue(view);
+        assertThat(people.refreshedBy(QueryId.valueOf("q4"))).hasValue(view);
+    }
+
+    @Test
     void theDecisionCacheComputesOnceAndStartsOverAtCapacity()
     {
         RevisionCache<AccessDecider.DecisionKey, TableGrant> cache = new RevisionCache<>(2);

@@ -2,6 +2,7 @@ package dev.warden.trino.access;
 
 import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.config.WardenTrinoConfig;
+import dev.warden.trino.testing.MaterializedViewsPlugin;
 import dev.warden.trino.testing.MetadataTablesPlugin;
 import dev.warden.trino.testing.TrinoWithWarden;
 import io.trino.Session;
@@ -82,6 +83,10 @@ class WardenAccessControlTest
                 WardenTrinoConfig.ADMIN_GROUPS, "wardens"));
         trino.runner().installPlugin(new MetadataTablesPlugin());
         trino.runner().createCatalog("lake", MetadataTablesPlugin.CONNECTOR, Map.of());
+        trino.runner().installPlugin(new MaterializedViewsPlugin());
+        trino.runner().createCatalog("warehouse", MaterializedViewsPlugin.CONNECTOR, Map.of("owner", "carol"));
+        // The rows an earlier refresh stored, before Warden governed the data.
+        trino.query(ADMIN, "CREATE TABLE " + MaterializedViewsPlugin.STORAGE_TABLE + " AS " + MaterializedViewsPlugin.SQL);
         trino.query(ADMIN, "CREATE TABLE memory.default.notes (id bigint, note varchar)");
         trino.query(ADMIN, "INSERT INTO memory.default.notes VALUES (1, 'first')");
     }
@@ -285,7 +290,7 @@ class WardenAccessControlTest
         }
         SystemSecurityContext erin = context("erin");
         CatalogSchemaTableName notes = new CatalogSchemaTableName("memory", "default", "notes");
-        trino.accessControl().checkCanRefreshMaterializedView(erin, notes);
+        trino.accessControl().checkCanRefreshMaterializedView(new SystemSecurityContext(Identity.ofUser("erin"), QueryId.valueOf("direct_erin_refreshing"), Instant.now()), notes);
         trino.accessControl().checkCanSetTableProperties(erin, notes, Map.of());
         // A denial's message is the answer; the stack it is thrown from is not worth filling in.
         assertThatThrownBy(() -> trino.accessControl().checkCanRefreshMaterializedView(context("alice"), notes))
@@ -370,7 +375,77 @@ class WardenAccessControlTest
         assertThatThrownBy(() -> trino.query("bob", "SELECT count(*) FROM memory.default.customers_by_carol")).hasMessageContaining("Access Denied");
     }
 
+    /**
+     * Trino answers a fresh materialized view from the rows its last refresh stored, so nobody's masks and filters
+     * apply to them: refreshing one over registered data is for those a governor allows to share what they see.
+     */
+    @Test
+    void materializedViewsOverRegisteredDataAreRefreshedOnlyByThoseAllowedToShareAndExpandedForThePersonWhenStale()
+            throws Exception
+    {
+        String sql = "SELECT custkey, name, mktsegment FROM %s ORDER BY custkey";
+        List<List<Object>> aliceDirect = trino.rows("alice", sql.formatted("customer"));
+        List<List<Object>> carolDirect = trino.rows("carol", sql.formatted("customer"));
+        assertThat(aliceDirect).isNotEqualTo(carolDirect);
+
+        // A stale materialized view is expanded like a definer view of its owner (carol), decided for the person querying it.
+        assertThat(trino.rows("alice", sql.formatted("warehouse.default.stale_customers"))).isEqualTo(aliceDirect);
+        assertThatThrownBy(() -> trino.query("bob", sql.formatted("warehouse.default.stale_customers")))
+                .hasMessageContaining("to which Warden user 'bob' has no access");
+
+        // A fresh one is answered from its stored rows (here stored before Warden governed the table), which no mask or
+        // filter reaches; its base tables are still checked for the person querying it.
+        assertThat(trino.rows("alice", sql.formatted("warehouse.default.fresh_customers"))).isEqualTo(trino.rows(ADMIN, sql.formatted("customer")));
+        assertThatThrownBy(() -> trino.query("bob", sql.formatted("warehouse.default.fresh_customers")))
+                .hasMessageContaining("to which Warden user 'bob' has no access");
+
+        // Refreshing would store what the refreshing person sees for everyone who reads the view: refused, admins included.
+        for (String user : List.of("alice", "carol", ADMIN)) {
+            QueryFailedException refused = catchThrowableOfType(QueryFailedException.class,
+                    () -> trino.query(user, "REFRESH MATERIALIZED VIEW warehouse.default.fresh_customers"));
+            String expected = ("Access Denied: Cannot select from table tpch.tiny.customer: it is Warden data source 'tpch.customer', and this query "
+                    + "refreshes materialized view warehouse.default.fresh_customers, whose stored rows everyone who reads the view would see "
+                    + "instead of what Warden lets them see; Trino user '%s' is not among the users a Warden governor allows to share what "
+                    + "they see (definerViewOwners)").formatted(user);
+            assertThat(refused).as(user).hasMessage(expected);
+            assertThat(trino.ledger().take(refused.getQueryId().getId()).orElseThrow().denials()).as(user).containsExactly(expected);
+        }
+        // The refusal belonged to those queries alone.
+        assertThat(trino.rows("alice", sql.formatted("customer"))).isEqualTo(aliceDirect);
+        assertThat(trino.rows("alice", sql.formatted("warehouse.default.stale_customers"))).isEqualTo(aliceDirect);
+
+        trino.apply(BUNDLE + "\ndefinerViewOwners: [carol]\n");
+        try {
+            trino.query("carol", "REFRESH MATERIALIZED VIEW warehouse.default.fresh_customers");
+            assertThatThrownBy(() -> trino.query("alice", "REFRESH MATERIALIZED VIEW warehouse.default.fresh_customers"))
+                    .hasMessageContaining("Trino user 'alice' is not among the users a Warden governor allows to share what they see");
+        }
+        finally {
+            trino.apply(BUNDLE);
+        }
+    }
+
     // ---- no way around it ----
+
+    /**
+     * A person's own expression that fails on rows a filter hides would name them in its error. Trino keeps the row
+     * filter ahead of anything that may fail, on a table alone and below a join.
+     */
+    @Test
+    void errorsInAPersonsOwnExpressionsNeverComeFromRowsTheirFilterHides()
+    {
+        String failsOnHiddenRows = "CAST(IF(c.mktsegment IN ('BUILDING', 'AUTOMOBILE'), '1', 'hidden-' || CAST(c.custkey AS varchar)) AS bigint) > 0";
+        String alone = "SELECT count(*) FROM customer c WHERE " + failsOnHiddenRows;
+        String joined = "SELECT count(*) FROM customer c JOIN nation n ON c.nationkey = n.nationkey WHERE " + failsOnHiddenRows;
+        Object visible = trino.rows("alice", "SELECT count(*) FROM customer").getFirst().getFirst();
+        Object visibleJoined = trino.rows("alice", "SELECT count(*) FROM customer c JOIN nation n ON c.nationkey = n.nationkey").getFirst().getFirst();
+
+        assertThat(trino.rows("alice", alone)).containsExactly(List.of(visible));
+        assertThat(trino.rows("alice", joined)).containsExactly(List.of(visibleJoined));
+        // Where nothing hides those rows the same queries fail, so the ones above would have shown them.
+        assertThatThrownBy(() -> trino.query("carol", alone)).hasMessageContaining("Cannot cast 'hidden-");
+        assertThatThrownBy(() -> trino.query("carol", joined)).hasMessageContaining("Cannot cast 'hidden-");
+    }
 
     @Test
     void rolesNeverChangeWardensDecisions()
@@ -391,8 +466,9 @@ class WardenAccessControlTest
         accessControl.checkCanImpersonateUser(Identity.ofUser("gateway"), "alice");
         accessControl.checkCanImpersonateUser(Identity.ofUser(ADMIN), "alice");
         accessControl.checkCanImpersonateUser(Identity.ofUser("alice"), "alice");
+        String impersonationRule = "only Warden admins and warden.impersonation.users may impersonate, and only admins may impersonate an admin";
         assertThatThrownBy(() -> accessControl.checkCanImpersonateUser(Identity.ofUser("gateway"), ADMIN))
-                .hasMessage("Access Denied: User gateway cannot impersonate user root: only Warden admins and warden.impersonation.users may impersonate, and only admins may impersonate an admin");
+                .hasMessage("Access Denied: User gateway cannot impersonate user root: " + impersonationRule);
         assertThatThrownBy(() -> accessControl.checkCanImpersonateUser(Identity.ofUser("alice"), "carol")).isInstanceOf(AccessDeniedException.class);
 
         accessControl.checkCanSetUser(Optional.empty(), "alice");
@@ -400,6 +476,14 @@ class WardenAccessControlTest
         accessControl.checkCanSetUser(Optional.of(new BasicPrincipal("gateway")), "carol");
         assertThatThrownBy(() -> accessControl.checkCanSetUser(Optional.of(new BasicPrincipal("gateway")), ADMIN)).isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> accessControl.checkCanSetUser(Optional.of(new BasicPrincipal("alice")), "carol")).isInstanceOf(AccessDeniedException.class);
+
+        // SET SESSION AUTHORIZATION is impersonation by another name, and meets the same rule.
+        assertThatThrownBy(() -> trino.query("bob", "SET SESSION AUTHORIZATION alice"))
+                .hasMessage("Access Denied: Principal bob cannot become user alice: " + impersonationRule);
+        assertThatThrownBy(() -> trino.query("gateway", "SET SESSION AUTHORIZATION " + ADMIN))
+                .hasMessage("Access Denied: Principal gateway cannot become user root: " + impersonationRule);
+        trino.query("gateway", "SET SESSION AUTHORIZATION alice");
+        trino.query(ADMIN, "SET SESSION AUTHORIZATION carol");
     }
 
     /**

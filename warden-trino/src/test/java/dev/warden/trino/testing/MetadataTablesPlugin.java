@@ -2,8 +2,6 @@ package dev.warden.trino.testing;
 
 import io.trino.spi.Plugin;
 import io.trino.spi.connector.ColumnMetadata;
-import io.trino.spi.connector.Connector;
-import io.trino.spi.connector.ConnectorContext;
 import io.trino.spi.connector.ConnectorFactory;
 import io.trino.spi.connector.ConnectorMetadata;
 import io.trino.spi.connector.ConnectorSession;
@@ -14,10 +12,8 @@ import io.trino.spi.connector.RecordCursor;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.predicate.TupleDomain;
-import io.trino.spi.transaction.IsolationLevel;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -39,39 +35,14 @@ public final class MetadataTablesPlugin
     @Override
     public Iterable<ConnectorFactory> getConnectorFactories()
     {
-        return List.of(new ConnectorFactory()
-        {
-            @Override
-            public String getName()
-            {
-                return CONNECTOR;
-            }
-
-            @Override
-            public Connector create(String catalogName, Map<String, String> config, ConnectorContext context)
-            {
-                return new MetadataTablesConnector();
-            }
-        });
-    }
-
-    private enum Transaction
-            implements ConnectorTransactionHandle
-    {
-        INSTANCE
+        return List.of(MetadataOnlyConnector.factory(CONNECTOR, _ -> new MetadataTablesConnector()));
     }
 
     private static final class MetadataTablesConnector
-            implements Connector
+            implements MetadataOnlyConnector
     {
         @Override
-        public ConnectorTransactionHandle beginTransaction(IsolationLevel isolationLevel, boolean readOnly, boolean autoCommit)
-        {
-            return Transaction.INSTANCE;
-        }
-
-        @Override
-        public ConnectorMetadata getMetadata(ConnectorSession session, ConnectorTransactionHandle transactionHandle)
+        public ConnectorMetadata metadata()
         {
             return new ConnectorMetadata()
             {
