@@ -18,6 +18,7 @@ import dev.warden.policy.state.PolicyState;
 import dev.warden.policy.state.UnknownEntityException;
 import dev.warden.trino.access.RegisteredTables.Registration;
 import dev.warden.trino.config.WardenTrinoConfig;
+import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemSecurityContext;
@@ -211,7 +212,8 @@ public final class AccessDecider
      * What the person behind the query may do with a table. Calls that Trino makes for a SECURITY DEFINER view's
      * owner about registered tables are decided for the person who started the query instead, unless a governor
      * allowed that owner to share ({@code definerViewOwners}). A query that refreshes a materialized view may read
-     * registered tables only as someone allowed to share.
+     * registered tables only as someone allowed to share, and one that runs a table function reading tables past
+     * Trino's masks and filters only where nothing is masked or filtered for the person.
      */
     public TableGrant grant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
@@ -260,8 +262,15 @@ public final class AccessDecider
                     .formatted(dataSource.id(), person.getUser(), WardenTrinoConfig.USER_MAPPING));
         }
         Optional<String> project = requestedProject(person);
-        return current.decisions().get(new DecisionKey(wardenUser.get(), project, dataSource.id()),
+        TableGrant grant = current.decisions().get(new DecisionKey(wardenUser.get(), project, dataSource.id()),
                 () -> decide(current, wardenUser.get(), project, dataSource));
+        Optional<CatalogSchemaRoutineName> unmaskedFunction = people.unmaskedFunctionOf(context.getQueryId());
+        if (unmaskedFunction.isPresent() && (!grant.masks().isEmpty() || !grant.rowFilters().isEmpty())) {
+            return TableGrant.refused(dataSourceId, ("it is Warden data source '%s', and this query runs table function %s, which reads tables without "
+                    + "the masks and row filters Warden gives Trino; such a query may read registered data only where Warden neither masks nor filters "
+                    + "it for you (%s)").formatted(dataSource.id(), unmaskedFunction.get(), WardenTrinoConfig.UNMASKED_FUNCTIONS));
+        }
+        return grant;
     }
 
     /**

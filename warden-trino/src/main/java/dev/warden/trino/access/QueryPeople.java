@@ -1,6 +1,7 @@
 package dev.warden.trino.access;
 
 import io.trino.spi.QueryId;
+import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.security.Identity;
 
@@ -15,14 +16,16 @@ import static java.util.Objects.requireNonNull;
  * The person behind each running query, as Trino named them when the query started
  * ({@code checkCanExecuteQuery}). Inside a SECURITY DEFINER view Trino asks about base tables with the view owner's
  * identity; this is how the access control still knows who asked. It also remembers which running queries refresh a
- * materialized view, whose rows everyone who reads the view will see. Entries are dropped when a query completes, and
- * beyond {@code capacity} running queries the oldest are forgotten first.
+ * materialized view, whose rows everyone who reads the view will see, and which run a table function that reads tables
+ * past Trino's masks and row filters. Entries are dropped when a query completes, and beyond {@code capacity} running
+ * queries the oldest are forgotten first.
  */
 public final class QueryPeople
 {
     private final int capacity;
     private final Map<String, Identity> people;
     private final Map<String, CatalogSchemaTableName> refreshes = new ConcurrentHashMap<>();
+    private final Map<String, CatalogSchemaRoutineName> unmaskedFunctions = new ConcurrentHashMap<>();
 
     public QueryPeople(int capacity)
     {
@@ -56,22 +59,44 @@ public final class QueryPeople
     /** The query refreshes {@code view}: what it reads is stored for everyone who reads the view. */
     public void refreshing(QueryId queryId, CatalogSchemaTableName view)
     {
-        requireNonNull(view, "view is null");
-        if (refreshes.size() >= capacity) {
-            synchronized (people) {
-                refreshes.keySet().retainAll(people.keySet());
-            }
-        }
-        refreshes.put(queryId.getId(), view);
+        remember(refreshes, queryId, requireNonNull(view, "view is null"));
     }
 
     /** The materialized view the query refreshes, if it refreshes one. */
     public Optional<CatalogSchemaTableName> refreshedBy(QueryId queryId)
     {
-        if (queryId == null || refreshes.isEmpty()) {
+        return recalled(refreshes, queryId);
+    }
+
+    /** The query runs {@code function}, which reads tables without the masks and row filters Trino would apply. */
+    public void runningUnmasked(QueryId queryId, CatalogSchemaRoutineName function)
+    {
+        remember(unmaskedFunctions, queryId, requireNonNull(function, "function is null"));
+    }
+
+    /** The table function the query runs that reads tables unmasked and unfiltered, if it runs one. */
+    public Optional<CatalogSchemaRoutineName> unmaskedFunctionOf(QueryId queryId)
+    {
+        return recalled(unmaskedFunctions, queryId);
+    }
+
+    /** Beyond capacity, what is remembered of queries no longer running is dropped first. */
+    private <T> void remember(Map<String, T> marks, QueryId queryId, T mark)
+    {
+        if (marks.size() >= capacity) {
+            synchronized (people) {
+                marks.keySet().retainAll(people.keySet());
+            }
+        }
+        marks.put(queryId.getId(), mark);
+    }
+
+    private static <T> Optional<T> recalled(Map<String, T> marks, QueryId queryId)
+    {
+        if (queryId == null || marks.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(refreshes.get(queryId.getId()));
+        return Optional.ofNullable(marks.get(queryId.getId()));
     }
 
     public void completed(String queryId)
@@ -80,6 +105,7 @@ public final class QueryPeople
             people.remove(queryId);
         }
         refreshes.remove(queryId);
+        unmaskedFunctions.remove(queryId);
     }
 
     public int size()

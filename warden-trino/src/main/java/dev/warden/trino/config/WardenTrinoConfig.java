@@ -30,6 +30,8 @@ import static java.util.Objects.requireNonNull;
  * @param registeredOperations what Warden may grant on registered data (never CREATE)
  * @param unregisteredOperations what everyone may do with data Warden does not govern
  * @param blockedFunctions table functions nobody may run, in any catalog, because they pass SQL through unchecked
+ * @param unmaskedFunctions table functions that read a table's rows without Trino applying masks and row filters to
+ *        them: a query that runs one may read registered data only where nothing is masked or filtered for the person
  * @param adminUsers Trino users who may do anything
  * @param adminGroups Trino groups whose members may do anything
  * @param stalenessBound how long the replica may go without hearing from the server before registered data fails closed
@@ -45,6 +47,7 @@ public record WardenTrinoConfig(
         Set<AccessValue> registeredOperations,
         Set<AccessValue> unregisteredOperations,
         Set<String> blockedFunctions,
+        Set<String> unmaskedFunctions,
         Set<String> adminUsers,
         Set<String> adminGroups,
         Duration stalenessBound,
@@ -59,6 +62,7 @@ public record WardenTrinoConfig(
     public static final String REGISTERED_OPERATIONS = "warden.allowed.registered.operations";
     public static final String UNREGISTERED_OPERATIONS = "warden.allowed.unregistered.operations";
     public static final String BLOCKED_FUNCTIONS = "warden.blocked-functions";
+    public static final String UNMASKED_FUNCTIONS = "warden.unmasked-functions";
     public static final String ADMIN_USERS = "warden.admin.users";
     public static final String ADMIN_GROUPS = "warden.admin.groups";
     public static final String STALENESS_BOUND = "warden.staleness-bound";
@@ -78,6 +82,7 @@ public record WardenTrinoConfig(
         defaults.put(REGISTERED_OPERATIONS, "READ,WRITE");
         defaults.put(UNREGISTERED_OPERATIONS, "READ,WRITE,CREATE,OWN");
         defaults.put(BLOCKED_FUNCTIONS, "query,raw_query");
+        defaults.put(UNMASKED_FUNCTIONS, "table_changes");
         defaults.put(ADMIN_USERS, "");
         defaults.put(ADMIN_GROUPS, "");
         defaults.put(STALENESS_BOUND, "60s");
@@ -96,6 +101,7 @@ public record WardenTrinoConfig(
         registeredOperations = Set.copyOf(registeredOperations);
         unregisteredOperations = Set.copyOf(unregisteredOperations);
         blockedFunctions = Set.copyOf(blockedFunctions);
+        unmaskedFunctions = Set.copyOf(unmaskedFunctions);
         adminUsers = Set.copyOf(adminUsers);
         adminGroups = Set.copyOf(adminGroups);
         requireNonNull(stalenessBound, "stalenessBound is null");
@@ -128,6 +134,7 @@ public record WardenTrinoConfig(
         }
         Set<AccessValue> unregistered = operations(values, UNREGISTERED_OPERATIONS, problems);
         Set<String> blockedFunctions = Settings.list(values, BLOCKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
+        Set<String> unmaskedFunctions = Settings.list(values, UNMASKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
         Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
         if (!stalenessBound.isZero() && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add(STALENESS_BOUND + ": must be at least 3s (the replica polls the server within a third of it), not " + values.get(STALENESS_BOUND).strip());
@@ -140,7 +147,7 @@ public record WardenTrinoConfig(
         int planCache = Settings.integer(values, PLAN_CACHE, 0, 10_000_000, problems);
         int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
-        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions,
+        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions, unmaskedFunctions,
                 Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
                 stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
                 decisionCache);
@@ -161,8 +168,8 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, unmaskedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, unmaskedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.warden.policy.model.RemoteLocation;
 import dev.warden.policy.state.PolicyState;
 import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.QueryId;
+import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.connector.ColumnSchema;
 import io.trino.spi.security.AccessDeniedException;
@@ -91,7 +92,7 @@ class AccessControlPartsTest
     }
 
     @Test
-    void queriesThatRefreshAMaterializedViewAreKnownUntilTheyCompleteAndOnlyWhileRunning()
+    void queriesThatRefreshAMaterializedViewOrReadPastMasksAreKnownUntilTheyCompleteAndOnlyWhileRunning()
     {
         CatalogSchemaTableName view = new CatalogSchemaTableName("iceberg", "marts", "customers_mv");
         QueryPeople people = new QueryPeople(2);
@@ -101,8 +102,13 @@ class AccessControlPartsTest
         assertThat(people.refreshedBy(QueryId.valueOf("q1"))).hasValue(view);
         assertThat(people.refreshedBy(QueryId.valueOf("q2"))).isEmpty();
         assertThat(people.refreshedBy(null)).isEmpty();
+        CatalogSchemaRoutineName changes = new CatalogSchemaRoutineName("iceberg", "system", "table_changes");
+        people.runningUnmasked(QueryId.valueOf("q1"), changes);
+        assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q1"))).hasValue(changes);
+        assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q2"))).isEmpty();
         people.completed("q1");
         assertThat(people.refreshedBy(QueryId.valueOf("q1"))).isEmpty();
+        assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q1"))).isEmpty();
 
         // Beyond capacity, the refreshes of queries no longer running (q2 is forgotten once q3 and q4 start) are dropped.
         people.refreshing(QueryId.valueOf("q2"), view);

@@ -336,6 +336,35 @@ class WardenAccessControlTest
         assertThat(trino.rows("bob", "SELECT segment, row_count FROM lake.sales.\"ungoverned$partitions\" ORDER BY segment")).isEqualTo(MetadataTablesPlugin.ROWS);
     }
 
+    /**
+     * Iceberg's {@code table_changes} in Trino 476 (and the test connector's, which behaves the same) reads a table's
+     * rows with Trino asking only whether the person may select from it: no mask or row filter reaches them.
+     */
+    @Test
+    void tableFunctionsThatReadPastMasksAndFiltersReadRegisteredDataOnlyWhereNeitherApplies()
+    {
+        String changes = "SELECT segment, row_count FROM TABLE(lake.system.table_changes(schema_name => 'sales', table_name => '%s')) ORDER BY segment";
+        assertThat(trino.rows(ADMIN, changes.formatted("orders"))).isEqualTo(MetadataTablesPlugin.ROWS);
+        assertThat(trino.rows("carol", changes.formatted("orders"))).as("finance reads lake.orders with no filter").isEqualTo(MetadataTablesPlugin.ROWS);
+        QueryFailedException refused = catchThrowableOfType(QueryFailedException.class, () -> trino.query("alice", changes.formatted("orders")));
+        String expected = "Access Denied: Cannot select from table lake.sales.orders: it is Warden data source 'lake.orders', and this query runs table function "
+                + "lake.system.table_changes, which reads tables without the masks and row filters Warden gives Trino; such a query may read registered "
+                + "data only where Warden neither masks nor filters it for you (warden.unmasked-functions)";
+        assertThat(refused).hasMessage(expected);
+        assertThat(trino.ledger().take(refused.getQueryId().getId()).orElseThrow().denials()).containsExactly(expected);
+        assertThatThrownBy(() -> trino.query("bob", changes.formatted("orders")))
+                .hasMessageContaining("Cannot select from table lake.sales.orders: it is Warden data source 'lake.orders', to which Warden user 'bob' has no access");
+
+        // Unregistered tables follow the configuration; registered ones elsewhere in such a query meet the same rule.
+        assertThat(trino.rows("alice", changes.formatted("ungoverned"))).isEqualTo(MetadataTablesPlugin.ROWS);
+        assertThatThrownBy(() -> trino.query("alice", "SELECT count(*) FROM TABLE(lake.system.table_changes(schema_name => 'sales', table_name => 'ungoverned')) CROSS JOIN customer"))
+                .hasMessageContaining("Cannot select from table tpch.tiny.customer: it is Warden data source 'tpch.customer', and this query runs table function lake.system.table_changes");
+        assertThat(trino.rows("carol", "SELECT count(*) FROM TABLE(lake.system.table_changes(schema_name => 'sales', table_name => 'orders')) CROSS JOIN customer"))
+                .containsExactly(List.of(2L * 1500));
+        // The rule belongs to those queries alone.
+        assertThat(trino.rows("alice", "SELECT count(*) FROM customer").getFirst().getFirst()).isNotEqualTo(0L);
+    }
+
     // ---- views ----
 
     @Test

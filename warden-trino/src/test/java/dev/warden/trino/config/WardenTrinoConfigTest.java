@@ -26,6 +26,7 @@ class WardenTrinoConfigTest
         assertThat(config.registeredOperations()).containsExactlyInAnyOrder(AccessValue.READ, AccessValue.WRITE);
         assertThat(config.unregisteredOperations()).containsExactlyInAnyOrder(AccessValue.values());
         assertThat(config.blockedFunctions()).containsExactlyInAnyOrder("query", "raw_query");
+        assertThat(config.unmaskedFunctions()).containsExactly("table_changes");
         assertThat(config.adminUsers()).isEmpty();
         assertThat(config.stalenessBound()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.projectCredential()).isEqualTo("warden.project");

@@ -42,12 +42,12 @@ public final class MaterializedViewsPlugin
     @Override
     public Iterable<ConnectorFactory> getConnectorFactories()
     {
-        return List.of(MetadataOnlyConnector.factory(CONNECTOR,
+        return List.of(StatelessConnector.factory(CONNECTOR,
                 config -> new MaterializedViewsConnector(requireNonNull(config.get("owner"), "catalog property 'owner' is missing"))));
     }
 
     private record MaterializedViewsConnector(String owner)
-            implements MetadataOnlyConnector
+            implements StatelessConnector
     {
         @Override
         public ConnectorMetadata metadata()

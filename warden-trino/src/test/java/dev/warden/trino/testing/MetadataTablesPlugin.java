@@ -1,29 +1,60 @@
 package dev.warden.trino.testing;
 
+import io.airlift.slice.Slice;
 import io.trino.spi.Plugin;
+import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorFactory;
 import io.trino.spi.connector.ConnectorMetadata;
+import io.trino.spi.connector.ConnectorRecordSetProvider;
 import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorSplit;
+import io.trino.spi.connector.ConnectorSplitManager;
+import io.trino.spi.connector.ConnectorSplitSource;
+import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTableMetadata;
 import io.trino.spi.connector.ConnectorTransactionHandle;
+import io.trino.spi.connector.Constraint;
+import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.connector.FixedSplitSource;
 import io.trino.spi.connector.InMemoryRecordSet;
 import io.trino.spi.connector.RecordCursor;
+import io.trino.spi.connector.RecordSet;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
+import io.trino.spi.connector.TableFunctionApplicationResult;
+import io.trino.spi.function.table.AbstractConnectorTableFunction;
+import io.trino.spi.function.table.Argument;
+import io.trino.spi.function.table.ConnectorTableFunction;
+import io.trino.spi.function.table.ConnectorTableFunctionHandle;
+import io.trino.spi.function.table.Descriptor;
+import io.trino.spi.function.table.ScalarArgument;
+import io.trino.spi.function.table.ScalarArgumentSpecification;
+import io.trino.spi.function.table.TableFunctionAnalysis;
 import io.trino.spi.predicate.TupleDomain;
+import io.trino.spi.type.Type;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
+import static io.trino.spi.function.table.ReturnTypeSpecification.GenericTable.GENERIC_TABLE;
 import static io.trino.spi.type.BigintType.BIGINT;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 
 /**
- * A connector ({@code metadata_tables}) with nothing but metadata tables, as Hive, Iceberg and Delta Lake serve them:
- * in any schema, {@code "<table>$partitions"} answers two rows of partition values and row counts, for any table name.
- * Its tables are served the way Trino serves those connectors' metadata tables (through
- * {@link ConnectorMetadata#getSystemTable}, unlisted), so access checks see the same names.
+ * A connector ({@code metadata_tables}) with the two ways lakehouse connectors let Trino read a table's data past the
+ * masks and row filters the access control gives it, both answering {@link #ROWS} (a segment and a row count) for any
+ * table name:
+ * <ul>
+ * <li>metadata tables, as Hive, Iceberg and Delta Lake serve them: in any schema, {@code "<table>$partitions"},
+ * served the way Trino serves those connectors' metadata tables (through {@link ConnectorMetadata#getSystemTable},
+ * unlisted), so access checks see the same names;</li>
+ * <li>the table function {@code system.table_changes(schema_name, table_name)}, which, like Iceberg's in Trino 476,
+ * asks only {@code checkCanSelectFromColumns} on the table it reads.</li>
+ * </ul>
  */
 public final class MetadataTablesPlugin
         implements Plugin
@@ -32,14 +63,31 @@ public final class MetadataTablesPlugin
     public static final String SUFFIX = "$partitions";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
+    private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
+
     @Override
     public Iterable<ConnectorFactory> getConnectorFactories()
     {
-        return List.of(MetadataOnlyConnector.factory(CONNECTOR, _ -> new MetadataTablesConnector()));
+        return List.of(StatelessConnector.factory(CONNECTOR, _ -> new MetadataTablesConnector()));
+    }
+
+    private static RecordSet rows(List<String> columnNames)
+    {
+        List<Type> types = columnNames.stream().map(name -> column(name).getType()).toList();
+        // Projected on no column (count(*)), each row is an empty list.
+        List<List<Object>> rows = ROWS.stream()
+                .map(row -> columnNames.stream().map(name -> row.get(COLUMNS.indexOf(column(name)))).toList())
+                .toList();
+        return new InMemoryRecordSet(types, rows);
+    }
+
+    private static ColumnMetadata column(String name)
+    {
+        return COLUMNS.stream().filter(column -> column.getName().equals(name)).findFirst().orElseThrow();
     }
 
     private static final class MetadataTablesConnector
-            implements MetadataOnlyConnector
+            implements StatelessConnector
     {
         @Override
         public ConnectorMetadata metadata()
@@ -55,9 +103,97 @@ public final class MetadataTablesPlugin
                     }
                     return Optional.of(new PartitionsTable(tableName));
                 }
+
+                @Override
+                public Optional<TableFunctionApplicationResult<ConnectorTableHandle>> applyTableFunction(ConnectorSession session, ConnectorTableFunctionHandle handle)
+                {
+                    TableChanges changes = (TableChanges) handle;
+                    return Optional.of(new TableFunctionApplicationResult<>(changes, COLUMNS.stream().<ColumnHandle>map(column -> new Column(column.getName())).toList()));
+                }
+
+                @Override
+                public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
+                {
+                    return new ConnectorTableMetadata(((TableChanges) table).table(), COLUMNS);
+                }
+
+                @Override
+                public ColumnMetadata getColumnMetadata(ConnectorSession session, ConnectorTableHandle table, ColumnHandle column)
+                {
+                    return column(((Column) column).name());
+                }
+            };
+        }
+
+        @Override
+        public Set<ConnectorTableFunction> getTableFunctions()
+        {
+            return Set.of(new TableChangesFunction());
+        }
+
+        @Override
+        public ConnectorSplitManager getSplitManager()
+        {
+            return new ConnectorSplitManager()
+            {
+                @Override
+                public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableHandle table, DynamicFilter dynamicFilter, Constraint constraint)
+                {
+                    return new FixedSplitSource(new Split(((TableChanges) table).table().toString()));
+                }
+            };
+        }
+
+        @Override
+        public ConnectorRecordSetProvider getRecordSetProvider()
+        {
+            return new ConnectorRecordSetProvider()
+            {
+                @Override
+                public RecordSet getRecordSet(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorSplit split, ConnectorTableHandle table, List<? extends ColumnHandle> columns)
+                {
+                    return rows(columns.stream().map(column -> ((Column) column).name()).toList());
+                }
             };
         }
     }
+
+    private static final class TableChangesFunction
+            extends AbstractConnectorTableFunction
+    {
+        TableChangesFunction()
+        {
+            super("system", "table_changes", List.of(
+                    ScalarArgumentSpecification.builder().name("SCHEMA_NAME").type(VARCHAR).build(),
+                    ScalarArgumentSpecification.builder().name("TABLE_NAME").type(VARCHAR).build()), GENERIC_TABLE);
+        }
+
+        @Override
+        public TableFunctionAnalysis analyze(ConnectorSession session, ConnectorTransactionHandle transaction, Map<String, Argument> arguments, ConnectorAccessControl accessControl)
+        {
+            SchemaTableName table = new SchemaTableName(text(arguments.get("SCHEMA_NAME")), text(arguments.get("TABLE_NAME")));
+            accessControl.checkCanSelectFromColumns(null, table, Set.of("segment", "row_count"));
+            return TableFunctionAnalysis.builder()
+                    .returnedType(new Descriptor(COLUMNS.stream().map(column -> new Descriptor.Field(column.getName(), Optional.of(column.getType()))).toList()))
+                    .handle(new TableChanges(table))
+                    .build();
+        }
+
+        private static String text(Argument argument)
+        {
+            return ((Slice) ((ScalarArgument) argument).getValue()).toStringUtf8();
+        }
+    }
+
+    /** What {@code table_changes} reads: the function's handle, and the table Trino scans in its place. */
+    public record TableChanges(SchemaTableName table)
+            implements ConnectorTableFunctionHandle, ConnectorTableHandle {}
+
+    public record Column(String name)
+            implements ColumnHandle {}
+
+    public record Split(String table)
+            implements ConnectorSplit {}
 
     private record PartitionsTable(SchemaTableName name)
             implements SystemTable
@@ -71,15 +207,13 @@ public final class MetadataTablesPlugin
         @Override
         public ConnectorTableMetadata getTableMetadata()
         {
-            return new ConnectorTableMetadata(name, List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT)));
+            return new ConnectorTableMetadata(name, COLUMNS);
         }
 
         @Override
         public RecordCursor cursor(ConnectorTransactionHandle transactionHandle, ConnectorSession session, TupleDomain<Integer> constraint)
         {
-            InMemoryRecordSet.Builder rows = InMemoryRecordSet.builder(getTableMetadata());
-            ROWS.forEach(row -> rows.addRow(row.toArray()));
-            return rows.build().cursor();
+            return rows(COLUMNS.stream().map(ColumnMetadata::getName).toList()).cursor();
         }
     }
 }

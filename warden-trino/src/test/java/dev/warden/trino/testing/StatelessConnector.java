@@ -11,8 +11,8 @@ import io.trino.spi.transaction.IsolationLevel;
 import java.util.Map;
 import java.util.function.Function;
 
-/** A test connector that serves metadata alone: one transaction handle, and the same metadata in every transaction. */
-interface MetadataOnlyConnector
+/** A test connector that keeps no state: one transaction handle, and the same metadata in every transaction. */
+interface StatelessConnector
         extends Connector
 {
     ConnectorMetadata metadata();
@@ -30,7 +30,7 @@ interface MetadataOnlyConnector
     }
 
     /** A factory of connectors named {@code name}, each made from its catalog's properties. */
-    static ConnectorFactory factory(String name, Function<Map<String, String>, MetadataOnlyConnector> create)
+    static ConnectorFactory factory(String name, Function<Map<String, String>, StatelessConnector> create)
     {
         return new ConnectorFactory()
         {
