@@ -50,6 +50,7 @@ public final class WardenAccessControl
 {
     private static final System.Logger LOG = System.getLogger(WardenAccessControl.class.getName());
     private static final int QUERY_CAPACITY = 50_000;
+    private static final String UNSAFE_PUSHDOWN_PROPERTY = "allow_unsafe_pushdown";
 
     private final WardenTrinoConfig config;
     private final PolicyReplica replica;
@@ -166,8 +167,18 @@ public final class WardenAccessControl
         }
     }
 
+    /**
+     * {@code allow_unsafe_pushdown} lets Trino push expressions that may fail below joins, ahead of a table's row
+     * filter, where their errors name values of rows the filter hides (tested); only admins may set it.
+     */
     @Override
-    public void checkCanSetSystemSessionProperty(Identity identity, QueryId queryId, String propertyName) {}
+    public void checkCanSetSystemSessionProperty(Identity identity, QueryId queryId, String propertyName)
+    {
+        if (propertyName.equalsIgnoreCase(UNSAFE_PUSHDOWN_PROPERTY) && !isAdmin(identity)) {
+            AccessDeniedException.denySetSystemSessionProperty(propertyName, "it lets Trino run expressions that may fail ahead of row filters, "
+                    + "so that a query's errors can show rows a filter hides; only Warden admins may set it");
+        }
+    }
 
     @Override
     public void checkCanSetCatalogSessionProperty(SystemSecurityContext context, String catalogName, String propertyName) {}

@@ -6,9 +6,7 @@ import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.security.SystemAccessControl;
 import io.trino.spi.security.SystemAccessControlFactory;
 
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,16 +30,27 @@ public final class WardenAccessControlFactory
         return NAME;
     }
 
-    /**
-     * On a worker (see {@link WorkerAccessControl#isWorker}), an access control that holds the key masking salts are
-     * sealed with and follows no server; on the coordinator, Warden's access control, following its server.
-     */
     @Override
     public SystemAccessControl create(Map<String, String> properties, SystemAccessControlContext context)
     {
+        return create(properties, TrinoServerConfig.ofThisServer());
+    }
+
+    /**
+     * On a worker ({@link TrinoServerConfig#isWorker}), an access control that holds the key masking salts are sealed
+     * with and follows no server; on the coordinator, Warden's access control, following its server.
+     *
+     * @throws IllegalArgumentException when the coordinator lets expressions that may fail run ahead of row filters
+     */
+    public SystemAccessControl create(Map<String, String> properties, TrinoServerConfig server)
+    {
         WardenTrinoConfig config = WardenTrinoConfig.parse(properties);
-        if (WorkerAccessControl.isWorker(Optional.ofNullable(System.getProperty("config")).map(Path::of))) {
+        if (server.isWorker()) {
             return new WorkerAccessControl(config);
+        }
+        if (server.allowsUnsafePushdown()) {
+            throw new IllegalArgumentException(("Warden access control: %s=true in Trino's config.properties lets Trino run expressions that may fail "
+                    + "ahead of row filters, so that a query's errors can show rows a filter hides; remove it").formatted(TrinoServerConfig.UNSAFE_PUSHDOWN));
         }
         WardenAccessControl accessControl = create(config, ledger);
         accessControl.start();

@@ -4,13 +4,6 @@ import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemAccessControl;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.Properties;
-
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -32,26 +25,6 @@ public final class WorkerAccessControl
         SealedSalts.register(config.clientConfig().apiKey());
         LOG.log(System.Logger.Level.INFO, "Warden on a worker: it holds the key to the masking salts of its queries and follows no Warden server; "
                 + "the coordinator decides");
-    }
-
-    /**
-     * Whether this JVM is a Trino worker: the {@code config.properties} Trino's launcher names in the system property
-     * {@code config} says {@code coordinator=false}. Anything else (no such property, a file that cannot be read)
-     * counts as a coordinator, which runs the whole access control.
-     */
-    public static boolean isWorker(Optional<Path> configProperties)
-    {
-        if (configProperties.isEmpty() || !Files.isReadable(configProperties.get())) {
-            return false;
-        }
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(configProperties.get())) {
-            properties.load(reader);
-        }
-        catch (IOException | IllegalArgumentException e) {
-            return false;
-        }
-        return "false".equalsIgnoreCase(properties.getProperty("coordinator", "").strip());
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.warden.policy.model.DataSource;
 import dev.warden.policy.model.ObjectType;
 import dev.warden.policy.model.RemoteLocation;
 import dev.warden.policy.state.PolicyState;
+import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.config.WardenTrinoConfig;
 import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaRoutineName;
@@ -373,15 +374,35 @@ class AccessControlPartsTest
     }
 
     @Test
+    void aCoordinatorThatRunsExpressionsThatMayFailAheadOfRowFiltersDoesNotStart(@TempDir Path directory)
+            throws Exception
+    {
+        Map<String, String> properties = Map.of(WardenTrinoConfig.SERVER_URI, "http://127.0.0.1:1", WardenTrinoConfig.API_KEY, "wdn_key");
+        WardenAccessControlFactory factory = new WardenAccessControlFactory(new QueryLedger(10));
+        TrinoServerConfig unsafe = TrinoServerConfig.read(Optional.of(Files.writeString(directory.resolve("unsafe.properties"),
+                "coordinator=true\noptimizer.allow-unsafe-pushdown = TRUE\n")));
+        assertThat(unsafe.allowsUnsafePushdown()).isTrue();
+        assertThatThrownBy(() -> factory.create(properties, unsafe))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Warden access control: optimizer.allow-unsafe-pushdown=true in Trino's config.properties lets Trino run expressions that may "
+                        + "fail ahead of row filters, so that a query's errors can show rows a filter hides; remove it");
+        // Workers plan nothing.
+        TrinoServerConfig unsafeWorker = TrinoServerConfig.read(Optional.of(Files.writeString(directory.resolve("worker.properties"),
+                "coordinator=false\noptimizer.allow-unsafe-pushdown=true\n")));
+        assertThat(factory.create(properties, unsafeWorker)).isInstanceOf(WorkerAccessControl.class);
+        assertThat(TrinoServerConfig.read(Optional.empty()).allowsUnsafePushdown()).isFalse();
+    }
+
+    @Test
     void aWorkerIsToldByTheConfigurationTrinosLauncherNames(@TempDir Path directory)
             throws Exception
     {
         Path worker = Files.writeString(directory.resolve("worker.properties"), "coordinator=false\nhttp-server.http.port=8081\n");
         Path coordinator = Files.writeString(directory.resolve("coordinator.properties"), "coordinator=true\n");
-        assertThat(WorkerAccessControl.isWorker(Optional.of(worker))).isTrue();
-        assertThat(WorkerAccessControl.isWorker(Optional.of(coordinator))).isFalse();
-        assertThat(WorkerAccessControl.isWorker(Optional.of(directory.resolve("missing.properties")))).isFalse();
-        assertThat(WorkerAccessControl.isWorker(Optional.empty())).isFalse();
+        assertThat(TrinoServerConfig.read(Optional.of(worker)).isWorker()).isTrue();
+        assertThat(TrinoServerConfig.read(Optional.of(coordinator)).isWorker()).isFalse();
+        assertThat(TrinoServerConfig.read(Optional.of(directory.resolve("missing.properties"))).isWorker()).isFalse();
+        assertThat(TrinoServerConfig.read(Optional.empty()).isWorker()).isFalse();
 
         // A worker refuses every query check (Trino asks a worker none) and lets only admins at the node's information.
         WorkerAccessControl accessControl = new WorkerAccessControl(WardenTrinoConfig.parse(Map.of(

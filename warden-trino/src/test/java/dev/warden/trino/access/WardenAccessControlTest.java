@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static dev.warden.trino.testing.TrinoWithWarden.ADMIN;
 import static dev.warden.trino.testing.TrinoWithWarden.session;
@@ -458,22 +459,37 @@ class WardenAccessControlTest
 
     /**
      * A person's own expression that fails on rows a filter hides would name them in its error. Trino keeps the row
-     * filter ahead of anything that may fail, on a table alone and below a join.
+     * filter ahead of anything that may fail, on a table alone and below a join, unless {@code allow_unsafe_pushdown}
+     * lets it push such expressions below joins: only admins may set that.
      */
     @Test
     void errorsInAPersonsOwnExpressionsNeverComeFromRowsTheirFilterHides()
     {
-        String failsOnHiddenRows = "CAST(IF(c.mktsegment IN ('BUILDING', 'AUTOMOBILE'), '1', 'hidden-' || CAST(c.custkey AS varchar)) AS bigint) > 0";
-        String alone = "SELECT count(*) FROM customer c WHERE " + failsOnHiddenRows;
-        String joined = "SELECT count(*) FROM customer c JOIN nation n ON c.nationkey = n.nationkey WHERE " + failsOnHiddenRows;
+        String failsOnHiddenCustomers = "CAST(IF(c.mktsegment IN ('BUILDING', 'AUTOMOBILE'), '1', 'hidden-' || CAST(c.custkey AS varchar)) AS bigint) > 0";
+        String alone = "SELECT count(*) FROM customer c WHERE " + failsOnHiddenCustomers;
+        String joined = "SELECT count(*) FROM customer c JOIN nation n ON c.nationkey = n.nationkey WHERE " + failsOnHiddenCustomers;
         Object visible = trino.rows("alice", "SELECT count(*) FROM customer").getFirst().getFirst();
         Object visibleJoined = trino.rows("alice", "SELECT count(*) FROM customer c JOIN nation n ON c.nationkey = n.nationkey").getFirst().getFirst();
-
         assertThat(trino.rows("alice", alone)).containsExactly(List.of(visible));
         assertThat(trino.rows("alice", joined)).containsExactly(List.of(visibleJoined));
         // Where nothing hides those rows the same queries fail, so the ones above would have shown them.
         assertThatThrownBy(() -> trino.query("carol", alone)).hasMessageContaining("Cannot cast 'hidden-");
         assertThatThrownBy(() -> trino.query("carol", joined)).hasMessageContaining("Cannot cast 'hidden-");
+
+        // Half of the suppliers, chosen by a salted hash, are hidden from alice (a filter that may itself fail).
+        String visibleSuppliers = trino.rows("alice", "SELECT suppkey FROM supplier").stream().map(row -> row.getFirst().toString()).collect(Collectors.joining(", "));
+        String withParts = "SELECT count(*) FROM supplier s JOIN tpch.tiny.partsupp p ON s.suppkey = p.suppkey "
+                + "WHERE CAST(IF(s.suppkey IN (" + visibleSuppliers + "), '1', 'hidden-' || CAST(s.suppkey AS varchar)) AS bigint) > 0";
+        assertThat(trino.rows("alice", withParts)).containsExactly(List.of(80L * (visibleSuppliers.split(", ").length)));
+        // With allow_unsafe_pushdown=true that query fails with "Cannot cast 'hidden-72' to BIGINT": refused, whether
+        // set by a statement or sent with the query.
+        String refused = "Access Denied: Cannot set system session property allow_unsafe_pushdown: it lets Trino run expressions that may fail ahead of "
+                + "row filters, so that a query's errors can show rows a filter hides; only Warden admins may set it";
+        assertThatThrownBy(() -> trino.query("alice", "SET SESSION allow_unsafe_pushdown = true")).hasMessage(refused);
+        Session unsafe = Session.builder(session("alice", Map.of())).setSystemProperty("allow_unsafe_pushdown", "true").build();
+        assertThatThrownBy(() -> trino.query(unsafe, withParts)).hasMessage(refused);
+        trino.query(ADMIN, "SET SESSION allow_unsafe_pushdown = true");
+        trino.query("alice", "SET SESSION join_reordering_strategy = 'NONE'");
     }
 
     @Test
