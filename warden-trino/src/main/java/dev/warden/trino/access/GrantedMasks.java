@@ -20,6 +20,10 @@ import static java.util.Objects.requireNonNull;
  * with equal columns, so which columns are masked, and by what, is kept from the last answer and used again while the
  * columns are equal: comparing them costs a fraction of finding the masks again. Masks that hash with a masking salt
  * are sealed for each query anew.
+ *
+ * <p>Where anything is masked, so are the hidden columns a connector adds and a data source does not list (Hive's,
+ * Iceberg's and Delta Lake's {@code $path} and {@code $partition}, which name a row's file and partition and so the
+ * values of partition columns): they are NULL.
  */
 final class GrantedMasks
 {
@@ -142,6 +146,9 @@ final class GrantedMasks
             SealableExpression mask = i < columnNames.length && columnNames[i].equals(column.getName())
                     ? masksByPosition[i]
                     : byName.get(column.getName().toLowerCase(Locale.ROOT));
+            if (mask == null && column.isHidden()) {
+                mask = new SealableExpression(ViewExpression.builder().expression("CAST(NULL AS " + column.getType().getDisplayName() + ")").build());
+            }
             if (mask != null) {
                 maskedColumns.add(column);
                 maskExpressions.add(mask);

@@ -338,6 +338,19 @@ class WardenAccessControlTest
     }
 
     /**
+     * Lakehouse connectors give each table hidden columns ({@code $path}, {@code $partition}, ...) that name a row's
+     * file and partition, and so the values of partition columns; a data source lists none of them.
+     */
+    @Test
+    void hiddenColumnsAreNullForWhomeverATableMasks()
+    {
+        String sql = "SELECT segment, row_count, \"$partition\" FROM lake.sales.shipments ORDER BY row_count";
+        assertThat(trino.rows("carol", sql)).containsExactly(List.of("BUILDING", 10L, "segment=BUILDING"), List.of("MACHINERY", 20L, "segment=MACHINERY"));
+        assertThat(trino.rows("alice", sql)).containsExactly(Arrays.asList(null, 10L, null), Arrays.asList(null, 20L, null));
+        assertThat(trino.rows(ADMIN, sql)).isEqualTo(trino.rows("carol", sql));
+    }
+
+    /**
      * Iceberg's {@code table_changes} in Trino 476 (and the test connector's, which behaves the same) reads a table's
      * rows with Trino asking only whether the person may select from it: no mask or row filter reaches them.
      */

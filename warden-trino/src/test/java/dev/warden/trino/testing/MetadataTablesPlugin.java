@@ -14,6 +14,7 @@ import io.trino.spi.connector.ConnectorSplitManager;
 import io.trino.spi.connector.ConnectorSplitSource;
 import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTableMetadata;
+import io.trino.spi.connector.ConnectorTableVersion;
 import io.trino.spi.connector.ConnectorTransactionHandle;
 import io.trino.spi.connector.Constraint;
 import io.trino.spi.connector.DynamicFilter;
@@ -39,16 +40,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static io.trino.spi.function.table.ReturnTypeSpecification.GenericTable.GENERIC_TABLE;
+import static java.util.stream.Collectors.toMap;
 import static io.trino.spi.type.BigintType.BIGINT;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 
 /**
- * A connector ({@code metadata_tables}) with the two ways lakehouse connectors let Trino read a table's data past the
- * masks and row filters the access control gives it, both answering {@link #ROWS} (a segment and a row count) for any
- * table name:
+ * A connector ({@code metadata_tables}) with the ways lakehouse connectors let Trino read a table's data past the masks
+ * and row filters the access control gives it, each answering {@link #ROWS} (a segment and a row count):
  * <ul>
+ * <li>in any schema, table {@value #PARTITIONED}, whose hidden column {@code $partition} names each row's partition
+ * ({@code segment=BUILDING}), as Hive's, Iceberg's and Delta Lake's hidden columns do;</li>
  * <li>metadata tables, as Hive, Iceberg and Delta Lake serve them: in any schema, {@code "<table>$partitions"},
  * served the way Trino serves those connectors' metadata tables (through {@link ConnectorMetadata#getSystemTable},
  * unlisted), so access checks see the same names;</li>
@@ -61,9 +65,11 @@ public final class MetadataTablesPlugin
 {
     public static final String CONNECTOR = "metadata_tables";
     public static final String SUFFIX = "$partitions";
+    public static final String PARTITIONED = "shipments";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
+    private static final ColumnMetadata PARTITION = ColumnMetadata.builder().setName("$partition").setType(VARCHAR).setHidden(true).build();
 
     @Override
     public Iterable<ConnectorFactory> getConnectorFactories()
@@ -76,14 +82,14 @@ public final class MetadataTablesPlugin
         List<Type> types = columnNames.stream().map(name -> column(name).getType()).toList();
         // Projected on no column (count(*)), each row is an empty list.
         List<List<Object>> rows = ROWS.stream()
-                .map(row -> columnNames.stream().map(name -> row.get(COLUMNS.indexOf(column(name)))).toList())
+                .map(row -> columnNames.stream().map(name -> name.equals(PARTITION.getName()) ? "segment=" + row.getFirst() : row.get(COLUMNS.indexOf(column(name)))).toList())
                 .toList();
         return new InMemoryRecordSet(types, rows);
     }
 
     private static ColumnMetadata column(String name)
     {
-        return COLUMNS.stream().filter(column -> column.getName().equals(name)).findFirst().orElseThrow();
+        return name.equals(PARTITION.getName()) ? PARTITION : COLUMNS.stream().filter(column -> column.getName().equals(name)).findFirst().orElseThrow();
     }
 
     private static final class MetadataTablesConnector
@@ -105,16 +111,29 @@ public final class MetadataTablesPlugin
                 }
 
                 @Override
+                public ConnectorTableHandle getTableHandle(ConnectorSession session, SchemaTableName tableName, Optional<ConnectorTableVersion> startVersion, Optional<ConnectorTableVersion> endVersion)
+                {
+                    return tableName.getTableName().equals(PARTITIONED) ? new LakeTable(tableName) : null;
+                }
+
+                @Override
+                public Map<String, ColumnHandle> getColumnHandles(ConnectorSession session, ConnectorTableHandle table)
+                {
+                    return Stream.concat(COLUMNS.stream(), Stream.of(PARTITION)).collect(toMap(ColumnMetadata::getName, column -> new Column(column.getName())));
+                }
+
+                @Override
                 public Optional<TableFunctionApplicationResult<ConnectorTableHandle>> applyTableFunction(ConnectorSession session, ConnectorTableFunctionHandle handle)
                 {
-                    TableChanges changes = (TableChanges) handle;
+                    LakeTable changes = (LakeTable) handle;
                     return Optional.of(new TableFunctionApplicationResult<>(changes, COLUMNS.stream().<ColumnHandle>map(column -> new Column(column.getName())).toList()));
                 }
 
                 @Override
                 public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
                 {
-                    return new ConnectorTableMetadata(((TableChanges) table).table(), COLUMNS);
+                    SchemaTableName name = ((LakeTable) table).table();
+                    return new ConnectorTableMetadata(name, name.getTableName().equals(PARTITIONED) ? List.of(COLUMNS.get(0), COLUMNS.get(1), PARTITION) : COLUMNS);
                 }
 
                 @Override
@@ -139,7 +158,7 @@ public final class MetadataTablesPlugin
                 @Override
                 public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableHandle table, DynamicFilter dynamicFilter, Constraint constraint)
                 {
-                    return new FixedSplitSource(new Split(((TableChanges) table).table().toString()));
+                    return new FixedSplitSource(new Split(((LakeTable) table).table().toString()));
                 }
             };
         }
@@ -175,7 +194,7 @@ public final class MetadataTablesPlugin
             accessControl.checkCanSelectFromColumns(null, table, Set.of("segment", "row_count"));
             return TableFunctionAnalysis.builder()
                     .returnedType(new Descriptor(COLUMNS.stream().map(column -> new Descriptor.Field(column.getName(), Optional.of(column.getType()))).toList()))
-                    .handle(new TableChanges(table))
+                    .handle(new LakeTable(table))
                     .build();
         }
 
@@ -185,8 +204,8 @@ public final class MetadataTablesPlugin
         }
     }
 
-    /** What {@code table_changes} reads: the function's handle, and the table Trino scans in its place. */
-    public record TableChanges(SchemaTableName table)
+    /** A table Trino scans: {@value #PARTITIONED}, or what {@code table_changes} reads (the function's handle too). */
+    public record LakeTable(SchemaTableName table)
             implements ConnectorTableFunctionHandle, ConnectorTableHandle {}
 
     public record Column(String name)
