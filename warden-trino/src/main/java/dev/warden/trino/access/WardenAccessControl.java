@@ -637,7 +637,10 @@ public final class WardenAccessControl
         return readableGrant(context, table).masks().of(columns, queryIdOf(context), salts);
     }
 
-    /** Trino 476 asks {@link #getColumnMasks}; answering this one the same way keeps any caller of it masked too. */
+    /**
+     * Trino 476 asks {@link #getColumnMasks}; answering this one with the same masks keeps any caller of it masked too.
+     * It is not told whether a column is hidden, so only {@link #getColumnMasks} makes hidden columns NULL.
+     */
     @SuppressWarnings("deprecation")
     @Override
     public Optional<ViewExpression> getColumnMask(SystemSecurityContext context, CatalogSchemaTableName table, String columnName, Type type)
