@@ -5,6 +5,7 @@ import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.security.Identity;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +17,9 @@ import static java.util.Objects.requireNonNull;
  * The person behind each running query, as Trino named them when the query started
  * ({@code checkCanExecuteQuery}). Inside a SECURITY DEFINER view Trino asks about base tables with the view owner's
  * identity; this is how the access control still knows who asked. It also remembers which running queries refresh a
- * materialized view, whose rows everyone who reads the view will see, and which run a table function that reads tables
- * past Trino's masks and row filters. Entries are dropped when a query completes, and beyond {@code capacity} running
+ * materialized view, whose rows everyone who reads the view will see, which run a table function that reads tables
+ * past Trino's masks and row filters, and which set a catalog session property with which an INSERT may replace rows
+ * already in a table. Entries are dropped when a query completes, and beyond {@code capacity} running
  * queries the oldest are forgotten first.
  */
 public final class QueryPeople
@@ -26,6 +28,7 @@ public final class QueryPeople
     private final Map<String, Identity> people;
     private final Map<String, CatalogSchemaTableName> refreshes = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaRoutineName> unmaskedFunctions = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> overwritingProperties = new ConcurrentHashMap<>();
 
     public QueryPeople(int capacity)
     {
@@ -80,6 +83,28 @@ public final class QueryPeople
         return recalled(unmaskedFunctions, queryId);
     }
 
+    /**
+     * The query's session sets {@code property} of {@code catalog}, with which an INSERT there may replace rows already
+     * in the table. Trino checks a query's session properties one by one, on one thread, as the query starts.
+     */
+    public void overwriting(QueryId queryId, String catalog, String property)
+    {
+        requireNonNull(catalog, "catalog is null");
+        requireNonNull(property, "property is null");
+        Map<String, String> properties = recalled(overwritingProperties, queryId).orElse(Map.of());
+        if (!properties.containsKey(catalog)) {
+            Map<String, String> more = new HashMap<>(properties);
+            more.put(catalog, property);
+            remember(overwritingProperties, queryId, Map.copyOf(more));
+        }
+    }
+
+    /** The session property, set by the query, with which an INSERT into {@code catalog} may replace rows, if it set one. */
+    public Optional<String> overwritingPropertyIn(QueryId queryId, String catalog)
+    {
+        return recalled(overwritingProperties, queryId).map(properties -> properties.get(catalog));
+    }
+
     /** Beyond capacity, what is remembered of queries no longer running is dropped first. */
     private <T> void remember(Map<String, T> marks, QueryId queryId, T mark)
     {
@@ -106,6 +131,7 @@ public final class QueryPeople
         }
         refreshes.remove(queryId);
         unmaskedFunctions.remove(queryId);
+        overwritingProperties.remove(queryId);
     }
 
     public int size()

@@ -180,8 +180,17 @@ public final class WardenAccessControl
         }
     }
 
+    /**
+     * Trino asks this for each catalog session property of a query's session as the query starts, so a property with
+     * which an INSERT may replace rows already in a table marks the query before it names any table.
+     */
     @Override
-    public void checkCanSetCatalogSessionProperty(SystemSecurityContext context, String catalogName, String propertyName) {}
+    public void checkCanSetCatalogSessionProperty(SystemSecurityContext context, String catalogName, String propertyName)
+    {
+        if (context.getQueryId() != null && config.overwritingSessionProperties().contains(propertyName.toLowerCase(Locale.ROOT))) {
+            people.overwriting(context.getQueryId(), catalogName, propertyName);
+        }
+    }
 
     // ---- catalogs and schemas: containers, visible to all; changing them is CREATE or OWN on unregistered data ----
 
@@ -322,10 +331,24 @@ public final class WardenAccessControl
         require(context, table, AccessValue.READ, "select from table");
     }
 
+    /**
+     * Trino makes every row an INSERT writes into a filtered table pass the person's row filter. A session property
+     * such as Hive's {@code insert_existing_partitions_behavior=OVERWRITE} lets the INSERT replace the rows already
+     * in the partitions it writes, those the filter hides among them: a query that sets one may insert into a
+     * registered table of that catalog only where Warden does not filter its rows for the person.
+     */
     @Override
     public void checkCanInsertIntoTable(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        require(context, table, AccessValue.WRITE, "insert into table");
+        TableGrant grant = require(context, table, AccessValue.WRITE, "insert into table");
+        if (!grant.rowFilters().isEmpty() && context.getQueryId() != null) {
+            Optional<String> overwriting = people.overwritingPropertyIn(context.getQueryId(), table.getCatalogName());
+            if (overwriting.isPresent()) {
+                throw denial(context, "insert into table", table, ("it is Warden data source '%s', whose rows Warden filters for you, and this query sets session property "
+                        + "%s.%s, with which an INSERT may replace rows already in the table, the rows you do not see among them (%s)")
+                        .formatted(grant.dataSourceId().orElseThrow(), table.getCatalogName(), overwriting.get(), WardenTrinoConfig.OVERWRITING_SESSION_PROPERTIES));
+            }
+        }
     }
 
     @Override
@@ -334,10 +357,18 @@ public final class WardenAccessControl
         require(context, table, AccessValue.WRITE, "delete from table");
     }
 
+    /**
+     * {@code TRUNCATE} removes every row, and Trino applies no row filter to it (a {@code DELETE} removes only the rows
+     * the person's filter shows): a person whose rows Warden filters may not truncate.
+     */
     @Override
     public void checkCanTruncateTable(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        require(context, table, AccessValue.WRITE, "truncate table");
+        TableGrant grant = require(context, table, AccessValue.WRITE, "truncate table");
+        if (!grant.rowFilters().isEmpty()) {
+            throw denial(context, "truncate table", table, "it is Warden data source '%s', whose rows Warden filters for you, and TRUNCATE would also remove the rows you do not see; DELETE removes only the rows you see"
+                    .formatted(grant.dataSourceId().orElseThrow()));
+        }
     }
 
     @Override
@@ -746,12 +777,13 @@ public final class WardenAccessControl
         return grant;
     }
 
-    private void require(SystemSecurityContext context, CatalogSchemaTableName table, AccessValue wanted, String action)
+    private TableGrant require(SystemSecurityContext context, CatalogSchemaTableName table, AccessValue wanted, String action)
     {
         TableGrant grant = decide(context, table, action);
         if (!grant.allows(wanted)) {
             throw denial(context, action, table, grant.refusal().why(wanted));
         }
+        return grant;
     }
 
     private TableGrant decide(SystemSecurityContext context, CatalogSchemaTableName table, String action)

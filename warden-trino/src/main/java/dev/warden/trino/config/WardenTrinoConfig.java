@@ -32,6 +32,9 @@ import static java.util.Objects.requireNonNull;
  * @param blockedFunctions table functions nobody may run, in any catalog, because they pass SQL through unchecked
  * @param unmaskedFunctions table functions that read a table's rows without Trino applying masks and row filters to
  *        them: a query that runs one may read registered data only where nothing is masked or filtered for the person
+ * @param overwritingSessionProperties catalog session properties with which an INSERT may replace rows already in the
+ *        table (Hive's {@code insert_existing_partitions_behavior}): a query that sets one in a catalog may insert into
+ *        a registered table there only where Warden does not filter its rows for the person
  * @param adminUsers Trino users who may do anything
  * @param adminGroups Trino groups whose members may do anything
  * @param stalenessBound how long the replica may go without hearing from the server before registered data fails closed
@@ -48,6 +51,7 @@ public record WardenTrinoConfig(
         Set<AccessValue> unregisteredOperations,
         Set<String> blockedFunctions,
         Set<String> unmaskedFunctions,
+        Set<String> overwritingSessionProperties,
         Set<String> adminUsers,
         Set<String> adminGroups,
         Duration stalenessBound,
@@ -63,6 +67,7 @@ public record WardenTrinoConfig(
     public static final String UNREGISTERED_OPERATIONS = "warden.allowed.unregistered.operations";
     public static final String BLOCKED_FUNCTIONS = "warden.blocked-functions";
     public static final String UNMASKED_FUNCTIONS = "warden.unmasked-functions";
+    public static final String OVERWRITING_SESSION_PROPERTIES = "warden.overwriting-session-properties";
     public static final String ADMIN_USERS = "warden.admin.users";
     public static final String ADMIN_GROUPS = "warden.admin.groups";
     public static final String STALENESS_BOUND = "warden.staleness-bound";
@@ -83,6 +88,7 @@ public record WardenTrinoConfig(
         defaults.put(UNREGISTERED_OPERATIONS, "READ,WRITE,CREATE,OWN");
         defaults.put(BLOCKED_FUNCTIONS, "query,raw_query");
         defaults.put(UNMASKED_FUNCTIONS, "table_changes");
+        defaults.put(OVERWRITING_SESSION_PROPERTIES, "insert_existing_partitions_behavior");
         defaults.put(ADMIN_USERS, "");
         defaults.put(ADMIN_GROUPS, "");
         defaults.put(STALENESS_BOUND, "60s");
@@ -102,6 +108,7 @@ public record WardenTrinoConfig(
         unregisteredOperations = Set.copyOf(unregisteredOperations);
         blockedFunctions = Set.copyOf(blockedFunctions);
         unmaskedFunctions = Set.copyOf(unmaskedFunctions);
+        overwritingSessionProperties = Set.copyOf(overwritingSessionProperties);
         adminUsers = Set.copyOf(adminUsers);
         adminGroups = Set.copyOf(adminGroups);
         requireNonNull(stalenessBound, "stalenessBound is null");
@@ -135,6 +142,7 @@ public record WardenTrinoConfig(
         Set<AccessValue> unregistered = operations(values, UNREGISTERED_OPERATIONS, problems);
         Set<String> blockedFunctions = Settings.list(values, BLOCKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
         Set<String> unmaskedFunctions = Settings.list(values, UNMASKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
+        Set<String> overwritingSessionProperties = Settings.list(values, OVERWRITING_SESSION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
         Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
         if (!stalenessBound.isZero() && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add(STALENESS_BOUND + ": must be at least 3s (the replica polls the server within a third of it), not " + values.get(STALENESS_BOUND).strip());
@@ -147,7 +155,7 @@ public record WardenTrinoConfig(
         int planCache = Settings.integer(values, PLAN_CACHE, 0, 10_000_000, problems);
         int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
-        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions, unmaskedFunctions,
+        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions, unmaskedFunctions, overwritingSessionProperties,
                 Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
                 stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
                 decisionCache);
@@ -168,8 +176,8 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, unmaskedFunctions=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, unmaskedFunctions, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
     }
 
     /**

@@ -93,7 +93,7 @@ class AccessControlPartsTest
     }
 
     @Test
-    void queriesThatRefreshAMaterializedViewOrReadPastMasksAreKnownUntilTheyCompleteAndOnlyWhileRunning()
+    void queriesThatRefreshAMaterializedViewReadPastMasksOrOverwriteAreKnownUntilTheyCompleteAndOnlyWhileRunning()
     {
         CatalogSchemaTableName view = new CatalogSchemaTableName("iceberg", "marts", "customers_mv");
         QueryPeople people = new QueryPeople(2);
@@ -107,9 +107,16 @@ class AccessControlPartsTest
         people.runningUnmasked(QueryId.valueOf("q1"), changes);
         assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q1"))).hasValue(changes);
         assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q2"))).isEmpty();
+        people.overwriting(QueryId.valueOf("q1"), "hive", "insert_existing_partitions_behavior");
+        people.overwriting(QueryId.valueOf("q1"), "lake", "insert_existing_partitions_behavior");
+        assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "hive")).hasValue("insert_existing_partitions_behavior");
+        assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "lake")).hasValue("insert_existing_partitions_behavior");
+        assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "iceberg")).isEmpty();
+        assertThat(people.overwritingPropertyIn(QueryId.valueOf("q2"), "hive")).isEmpty();
         people.completed("q1");
         assertThat(people.refreshedBy(QueryId.valueOf("q1"))).isEmpty();
         assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q1"))).isEmpty();
+        assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "hive")).isEmpty();
 
         // Beyond capacity, the refreshes of queries no longer running (q2 is forgotten once q3 and q4 start) are dropped.
         people.refreshing(QueryId.valueOf("q2"), view);

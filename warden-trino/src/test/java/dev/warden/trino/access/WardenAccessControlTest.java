@@ -90,6 +90,8 @@ class WardenAccessControlTest
         trino.query(ADMIN, "CREATE TABLE " + MaterializedViewsPlugin.STORAGE_TABLE + " AS " + MaterializedViewsPlugin.SQL);
         trino.query(ADMIN, "CREATE TABLE memory.default.notes (id bigint, note varchar)");
         trino.query(ADMIN, "INSERT INTO memory.default.notes VALUES (1, 'first')");
+        trino.query(ADMIN, "CREATE TABLE memory.default.tickets (id bigint, segment varchar)");
+        trino.query(ADMIN, "INSERT INTO memory.default.tickets VALUES (1, 'BUILDING'), (2, 'MACHINERY')");
     }
 
     @AfterAll
@@ -300,6 +302,42 @@ class WardenAccessControlTest
         assertThatThrownBy(() -> trino.accessControl().checkCanCreateTable(erin, notes, Map.of()))
                 .hasMessage("Access Denied: Cannot create table memory.default.notes: it is Warden data source 'memory.notes', and CREATE is never granted on registered data");
         assertThatThrownBy(() -> trino.accessControl().checkCanCreateMaterializedView(erin, notes, Map.of())).isInstanceOf(AccessDeniedException.class);
+    }
+
+    /**
+     * Trino makes every row an INSERT writes pass the writer's row filter (and a DELETE removes only the rows it
+     * shows), but applies no filter to TRUNCATE, nor to the rows an INSERT that overwrites partitions replaces.
+     */
+    @Test
+    void writersWhoseRowsAreFilteredChangeOnlyTheRowsTheySee()
+    {
+        String tickets = "SELECT id, segment FROM memory.default.tickets ORDER BY id";
+        assertThat(trino.rows("erin", tickets)).containsExactly(List.of(1L, "BUILDING"));
+        trino.query("erin", "INSERT INTO memory.default.tickets VALUES (3, 'BUILDING')");
+        assertThatThrownBy(() -> trino.query("erin", "INSERT INTO memory.default.tickets VALUES (4, 'MACHINERY')"))
+                .hasMessage("Access Denied: Cannot insert row that does not match a row filter");
+
+        QueryFailedException truncate = catchThrowableOfType(QueryFailedException.class, () -> trino.query("erin", "TRUNCATE TABLE memory.default.tickets"));
+        String refused = "Access Denied: Cannot truncate table memory.default.tickets: it is Warden data source 'memory.tickets', whose rows Warden filters "
+                + "for you, and TRUNCATE would also remove the rows you do not see; DELETE removes only the rows you see";
+        assertThat(truncate).hasMessage(refused);
+        assertThat(trino.ledger().take(truncate.getQueryId().getId()).orElseThrow().denials()).containsExactly(refused);
+        assertThat(trino.rows(ADMIN, tickets)).containsExactly(List.of(1L, "BUILDING"), List.of(2L, "MACHINERY"), List.of(3L, "BUILDING"));
+
+        // Hive's insert_existing_partitions_behavior=OVERWRITE makes an INSERT replace the partitions it writes.
+        String shipment = "INSERT INTO lake.sales.shipments VALUES ('BUILDING', 1)";
+        Session overwriting = Session.builder(session("erin", Map.of())).setCatalogSessionProperty("lake", MetadataTablesPlugin.OVERWRITE_PROPERTY, "OVERWRITE").build();
+        assertThatThrownBy(() -> trino.query(overwriting, shipment))
+                .hasMessage("Access Denied: Cannot insert into table lake.sales.shipments: it is Warden data source 'lake.shipments', whose rows Warden filters "
+                        + "for you, and this query sets session property lake.insert_existing_partitions_behavior, with which an INSERT may replace rows "
+                        + "already in the table, the rows you do not see among them (warden.overwriting-session-properties)");
+        // What fails past the access control is the test connector, which writes nothing.
+        for (Session allowed : List.of(session("erin", Map.of()), Session.builder(session(ADMIN, Map.of())).setCatalogSessionProperty("lake", MetadataTablesPlugin.OVERWRITE_PROPERTY, "OVERWRITE").build())) {
+            assertThatThrownBy(() -> trino.query(allowed, shipment)).as(allowed.getUser()).hasMessageContaining("does not support inserts");
+        }
+        // The property is the lake catalog's: inserts elsewhere in the same session are filtered as before.
+        trino.query(overwriting, "INSERT INTO memory.default.tickets VALUES (5, 'BUILDING')");
+        assertThat(trino.rows(ADMIN, "SELECT count(*) FROM memory.default.tickets")).containsExactly(List.of(4L));
     }
 
     @Test

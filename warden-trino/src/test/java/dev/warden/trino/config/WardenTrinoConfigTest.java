@@ -27,6 +27,7 @@ class WardenTrinoConfigTest
         assertThat(config.unregisteredOperations()).containsExactlyInAnyOrder(AccessValue.values());
         assertThat(config.blockedFunctions()).containsExactlyInAnyOrder("query", "raw_query");
         assertThat(config.unmaskedFunctions()).containsExactly("table_changes");
+        assertThat(config.overwritingSessionProperties()).containsExactly("insert_existing_partitions_behavior");
         assertThat(config.adminUsers()).isEmpty();
         assertThat(config.stalenessBound()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.projectCredential()).isEqualTo("warden.project");

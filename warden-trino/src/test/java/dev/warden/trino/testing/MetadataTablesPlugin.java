@@ -34,6 +34,7 @@ import io.trino.spi.function.table.ScalarArgument;
 import io.trino.spi.function.table.ScalarArgumentSpecification;
 import io.trino.spi.function.table.TableFunctionAnalysis;
 import io.trino.spi.predicate.TupleDomain;
+import io.trino.spi.session.PropertyMetadata;
 import io.trino.spi.type.Type;
 
 import java.util.List;
@@ -57,7 +58,9 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * served the way Trino serves those connectors' metadata tables (through {@link ConnectorMetadata#getSystemTable},
  * unlisted), so access checks see the same names;</li>
  * <li>the table function {@code system.table_changes(schema_name, table_name)}, which, like Iceberg's in Trino 476,
- * asks only {@code checkCanSelectFromColumns} on the table it reads.</li>
+ * asks only {@code checkCanSelectFromColumns} on the table it reads;</li>
+ * <li>Hive's session property {@value #OVERWRITE_PROPERTY}, with which an INSERT replaces the partitions it writes
+ * (this connector declares it, and writes nothing).</li>
  * </ul>
  */
 public final class MetadataTablesPlugin
@@ -66,6 +69,7 @@ public final class MetadataTablesPlugin
     public static final String CONNECTOR = "metadata_tables";
     public static final String SUFFIX = "$partitions";
     public static final String PARTITIONED = "shipments";
+    public static final String OVERWRITE_PROPERTY = "insert_existing_partitions_behavior";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
@@ -142,6 +146,12 @@ public final class MetadataTablesPlugin
                     return column(((Column) column).name());
                 }
             };
+        }
+
+        @Override
+        public List<PropertyMetadata<?>> getSessionProperties()
+        {
+            return List.of(PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false));
         }
 
         @Override
