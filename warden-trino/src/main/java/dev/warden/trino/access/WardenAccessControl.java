@@ -394,6 +394,7 @@ public final class WardenAccessControl
     public void checkCanCreateTable(SystemSecurityContext context, CatalogSchemaTableName table, Map<String, Object> properties)
     {
         require(context, table, AccessValue.CREATE, "create table");
+        requireAdminForExternalLocation(context, "create table", table, properties.keySet());
     }
 
     @Override
@@ -451,6 +452,25 @@ public final class WardenAccessControl
     public void checkCanSetTableProperties(SystemSecurityContext context, CatalogSchemaTableName table, Map<String, Optional<Object>> properties)
     {
         require(context, table, AccessValue.OWN, "set properties of table");
+        requireAdminForExternalLocation(context, "set properties of table", table, properties.keySet());
+    }
+
+    /**
+     * A table pointed at files that already exist (Hive's {@code external_location}) reads whatever they hold, a
+     * registered table's rows among them, as unregistered data: Warden knows registered tables by name, not by where
+     * their files lie.
+     */
+    private void requireAdminForExternalLocation(SystemSecurityContext context, String action, CatalogSchemaTableName table, Set<String> properties)
+    {
+        if (isAdmin(context.getIdentity())) {
+            return;
+        }
+        for (String property : properties) {
+            if (config.externalLocationProperties().contains(property.toLowerCase(Locale.ROOT))) {
+                throw denial(context, action, table, ("table property %s points a table at files that already exist, which may hold a registered table's data; "
+                        + "only Warden admins may set it (%s)").formatted(property, WardenTrinoConfig.EXTERNAL_LOCATION_PROPERTIES));
+            }
+        }
     }
 
     @Override

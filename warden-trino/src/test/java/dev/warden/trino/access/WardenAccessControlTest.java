@@ -340,6 +340,27 @@ class WardenAccessControlTest
         assertThat(trino.rows(ADMIN, "SELECT count(*) FROM memory.default.tickets")).containsExactly(List.of(4L));
     }
 
+    /** Warden knows registered tables by name: a table pointed at their files would read them as unregistered data. */
+    @Test
+    void onlyAdminsPointATableAtFilesThatAlreadyExist()
+    {
+        String refused = "Access Denied: Cannot %s lake.sales.%s: table property external_location points a table at files that already exist, which may hold "
+                + "a registered table's data; only Warden admins may set it (warden.external-location-properties)";
+        String create = "CREATE TABLE lake.sales.copied (segment varchar, row_count bigint) WITH (external_location = 'file:///lake/sales/shipments')";
+        String createAsSelect = "CREATE TABLE lake.sales.copied WITH (external_location = 'file:///lake/sales/shipments') AS SELECT 'BUILDING' AS segment";
+        for (String sql : List.of(create, createAsSelect)) {
+            assertThatThrownBy(() -> trino.query("bob", sql)).as(sql).hasMessage(refused.formatted("create table", "copied"));
+            // Past the access control, what fails is the test connector, which creates nothing.
+            assertThatThrownBy(() -> trino.query(ADMIN, sql)).as(sql).hasMessageStartingWith("This connector does not support creating tables");
+        }
+        assertThatThrownBy(() -> trino.query("bob", "CREATE TABLE lake.sales.copied (segment varchar)")).hasMessageStartingWith("This connector does not support creating tables");
+
+        // Erin may change lake.shipments' properties (OWN, through the access grant mapping), but not that one.
+        String setLocation = "ALTER TABLE lake.sales.shipments SET PROPERTIES external_location = 'file:///lake/sales/orders'";
+        assertThatThrownBy(() -> trino.query("erin", setLocation)).hasMessage(refused.formatted("set properties of table", "shipments"));
+        assertThatThrownBy(() -> trino.query(ADMIN, setLocation)).hasMessageStartingWith("This connector does not support setting table properties");
+    }
+
     @Test
     void unregisteredDataFollowsTheConfiguration()
     {

@@ -59,8 +59,9 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * unlisted), so access checks see the same names;</li>
  * <li>the table function {@code system.table_changes(schema_name, table_name)}, which, like Iceberg's in Trino 476,
  * asks only {@code checkCanSelectFromColumns} on the table it reads;</li>
- * <li>Hive's session property {@value #OVERWRITE_PROPERTY}, with which an INSERT replaces the partitions it writes
- * (this connector declares it, and writes nothing).</li>
+ * <li>Hive's session property {@value #OVERWRITE_PROPERTY}, with which an INSERT replaces the partitions it writes,
+ * and its table property {@value #EXTERNAL_LOCATION_PROPERTY}, which points a new table at files that already exist
+ * (this connector declares both, and creates and writes nothing).</li>
  * </ul>
  */
 public final class MetadataTablesPlugin
@@ -70,6 +71,7 @@ public final class MetadataTablesPlugin
     public static final String SUFFIX = "$partitions";
     public static final String PARTITIONED = "shipments";
     public static final String OVERWRITE_PROPERTY = "insert_existing_partitions_behavior";
+    public static final String EXTERNAL_LOCATION_PROPERTY = "external_location";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
@@ -152,6 +154,12 @@ public final class MetadataTablesPlugin
         public List<PropertyMetadata<?>> getSessionProperties()
         {
             return List.of(PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false));
+        }
+
+        @Override
+        public List<PropertyMetadata<?>> getTableProperties()
+        {
+            return List.of(PropertyMetadata.stringProperty(EXTERNAL_LOCATION_PROPERTY, "Where the table's files already are", null, false));
         }
 
         @Override
