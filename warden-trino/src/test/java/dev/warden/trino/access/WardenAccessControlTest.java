@@ -554,12 +554,13 @@ class WardenAccessControlTest
                 + "WHERE CAST(IF(s.suppkey IN (" + visibleSuppliers + "), '1', 'hidden-' || CAST(s.suppkey AS varchar)) AS bigint) > 0";
         assertThat(trino.rows("alice", withParts)).containsExactly(List.of(80L * (visibleSuppliers.split(", ").length)));
         // With allow_unsafe_pushdown=true that query fails with "Cannot cast 'hidden-72' to BIGINT": refused, whether
-        // set by a statement or sent with the query.
+        // set by a statement, sent with the query or set in it (WITH SESSION).
         String refused = "Access Denied: Cannot set system session property allow_unsafe_pushdown: it lets Trino run expressions that may fail ahead of "
                 + "row filters, so that a query's errors can show rows a filter hides; only Warden admins may set it";
         assertThatThrownBy(() -> trino.query("alice", "SET SESSION allow_unsafe_pushdown = true")).hasMessage(refused);
         Session unsafe = Session.builder(session("alice", Map.of())).setSystemProperty("allow_unsafe_pushdown", "true").build();
         assertThatThrownBy(() -> trino.query(unsafe, withParts)).hasMessage(refused);
+        assertThatThrownBy(() -> trino.query("alice", "WITH SESSION allow_unsafe_pushdown = true " + withParts)).hasMessage(refused);
         trino.query(ADMIN, "SET SESSION allow_unsafe_pushdown = true");
         trino.query("alice", "SET SESSION join_reordering_strategy = 'NONE'");
     }
