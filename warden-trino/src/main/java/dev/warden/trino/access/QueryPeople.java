@@ -19,7 +19,8 @@ import static java.util.Objects.requireNonNull;
  * identity; this is how the access control still knows who asked. It also remembers which running queries refresh a
  * materialized view, whose rows everyone who reads the view will see, which run a table function that reads tables
  * past Trino's masks and row filters, and which set a catalog session property with which an INSERT may replace rows
- * already in a table. Entries are dropped when a query completes, and beyond {@code capacity} running
+ * already in a table, or show a registered table's properties (as {@code CREATE TABLE (LIKE ... INCLUDING PROPERTIES)}
+ * does before it creates a table with them). Entries are dropped when a query completes, and beyond {@code capacity} running
  * queries the oldest are forgotten first.
  */
 public final class QueryPeople
@@ -29,6 +30,7 @@ public final class QueryPeople
     private final Map<String, CatalogSchemaTableName> refreshes = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaRoutineName> unmaskedFunctions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> overwritingProperties = new ConcurrentHashMap<>();
+    private final Map<String, CatalogSchemaTableName> shownProperties = new ConcurrentHashMap<>();
 
     public QueryPeople(int capacity)
     {
@@ -105,6 +107,18 @@ public final class QueryPeople
         return recalled(overwritingProperties, queryId).map(properties -> properties.get(catalog));
     }
 
+    /** The query is shown the properties of registered table {@code table}. */
+    public void showingPropertiesOf(QueryId queryId, CatalogSchemaTableName table)
+    {
+        remember(shownProperties, queryId, requireNonNull(table, "table is null"));
+    }
+
+    /** The registered table whose properties the query was shown, if it was shown some. */
+    public Optional<CatalogSchemaTableName> propertiesShownOf(QueryId queryId)
+    {
+        return recalled(shownProperties, queryId);
+    }
+
     /** Beyond capacity, what is remembered of queries no longer running is dropped first. */
     private <T> void remember(Map<String, T> marks, QueryId queryId, T mark)
     {
@@ -132,6 +146,7 @@ public final class QueryPeople
         refreshes.remove(queryId);
         unmaskedFunctions.remove(queryId);
         overwritingProperties.remove(queryId);
+        shownProperties.remove(queryId);
     }
 
     public int size()

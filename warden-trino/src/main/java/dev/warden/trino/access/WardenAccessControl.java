@@ -313,10 +313,17 @@ public final class WardenAccessControl
         return visible;
     }
 
+    /**
+     * Trino also asks this for the table a {@code CREATE TABLE (LIKE t INCLUDING PROPERTIES)} copies its properties
+     * from, just before it asks {@link #checkCanCreateTable} with only the properties the statement names.
+     */
     @Override
     public void checkCanShowCreateTable(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        require(context, table, AccessValue.READ, "show create table");
+        TableGrant grant = require(context, table, AccessValue.READ, "show create table");
+        if (grant.dataSourceId().isPresent() && context.getQueryId() != null) {
+            people.showingPropertiesOf(context.getQueryId(), table);
+        }
     }
 
     @Override
@@ -395,6 +402,11 @@ public final class WardenAccessControl
     {
         require(context, table, AccessValue.CREATE, "create table");
         requireAdminForExternalLocation(context, "create table", table, properties.keySet());
+        Optional<CatalogSchemaTableName> copiedFrom = context.getQueryId() == null ? Optional.empty() : people.propertiesShownOf(context.getQueryId());
+        if (copiedFrom.isPresent() && !config.externalLocationProperties().isEmpty() && !isAdmin(context.getIdentity())) {
+            throw denial(context, "create table", table, ("it would copy the properties of registered table %s (LIKE ... INCLUDING PROPERTIES), which may point "
+                    + "at its files; only Warden admins may (%s)").formatted(copiedFrom.get(), WardenTrinoConfig.EXTERNAL_LOCATION_PROPERTIES));
+        }
     }
 
     @Override

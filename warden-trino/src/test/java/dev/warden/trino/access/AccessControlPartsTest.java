@@ -113,10 +113,14 @@ class AccessControlPartsTest
         assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "lake")).hasValue("insert_existing_partitions_behavior");
         assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "iceberg")).isEmpty();
         assertThat(people.overwritingPropertyIn(QueryId.valueOf("q2"), "hive")).isEmpty();
+        people.showingPropertiesOf(QueryId.valueOf("q1"), view);
+        assertThat(people.propertiesShownOf(QueryId.valueOf("q1"))).hasValue(view);
+        assertThat(people.propertiesShownOf(QueryId.valueOf("q2"))).isEmpty();
         people.completed("q1");
         assertThat(people.refreshedBy(QueryId.valueOf("q1"))).isEmpty();
         assertThat(people.unmaskedFunctionOf(QueryId.valueOf("q1"))).isEmpty();
         assertThat(people.overwritingPropertyIn(QueryId.valueOf("q1"), "hive")).isEmpty();
+        assertThat(people.propertiesShownOf(QueryId.valueOf("q1"))).isEmpty();
 
         // Beyond capacity, the refreshes of queries no longer running (q2 is forgotten once q3 and q4 start) are dropped.
         people.refreshing(QueryId.valueOf("q2"), view);

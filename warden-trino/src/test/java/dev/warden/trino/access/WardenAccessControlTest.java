@@ -359,6 +359,17 @@ class WardenAccessControlTest
         String setLocation = "ALTER TABLE lake.sales.shipments SET PROPERTIES external_location = 'file:///lake/sales/orders'";
         assertThatThrownBy(() -> trino.query("erin", setLocation)).hasMessage(refused.formatted("set properties of table", "shipments"));
         assertThatThrownBy(() -> trino.query(ADMIN, setLocation)).hasMessageStartingWith("This connector does not support setting table properties");
+
+        // Trino checks the properties a statement names, and copies those of a LIKE table after the check.
+        String like = "CREATE TABLE lake.sales.copied (LIKE lake.%s.shipments INCLUDING PROPERTIES)";
+        assertThatThrownBy(() -> trino.query("alice", like.formatted("sales")))
+                .hasMessage("Access Denied: Cannot create table lake.sales.copied: it would copy the properties of registered table lake.sales.shipments "
+                        + "(LIKE ... INCLUDING PROPERTIES), which may point at its files; only Warden admins may (warden.external-location-properties)");
+        assertThat(trino.rows("alice", "SHOW CREATE TABLE lake.sales.shipments").getFirst().getFirst()).asString().startsWith("CREATE TABLE lake.sales.shipments");
+        for (String allowed : List.of(like.formatted("unregistered"), "CREATE TABLE lake.sales.copied (LIKE lake.sales.shipments)")) {
+            assertThatThrownBy(() -> trino.query("alice", allowed)).as(allowed).hasMessageStartingWith("This connector does not support creating tables");
+        }
+        assertThatThrownBy(() -> trino.query(ADMIN, like.formatted("sales"))).hasMessageStartingWith("This connector does not support creating tables");
     }
 
     @Test
