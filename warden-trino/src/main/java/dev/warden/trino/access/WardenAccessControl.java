@@ -576,6 +576,10 @@ public final class WardenAccessControl
     public void checkCanExecuteTableProcedure(SystemSecurityContext context, CatalogSchemaTableName table, String procedure)
     {
         require(context, table, AccessValue.OWN, "execute " + procedure + " on table");
+        if (config.externalFileProcedures().contains(procedure.toLowerCase(Locale.ROOT)) && !isAdmin(context.getIdentity())) {
+            throw denial(context, "execute " + procedure + " on table", table, ("it adds files from elsewhere to the table, which may be a registered table's; "
+                    + "only Warden admins may (%s)").formatted(WardenTrinoConfig.EXTERNAL_FILE_PROCEDURES));
+        }
     }
 
     @Override

@@ -37,6 +37,8 @@ import static java.util.Objects.requireNonNull;
  *        a registered table there only where Warden does not filter its rows for the person
  * @param externalLocationProperties table properties that point a table at files that already exist (Hive's
  *        {@code external_location}), which may be a registered table's: only admins may create a table with one
+ * @param externalFileProcedures table procedures that add files from elsewhere to a table (Iceberg's
+ *        {@code add_files}), which may be a registered table's: only admins may run them
  * @param adminUsers Trino users who may do anything
  * @param adminGroups Trino groups whose members may do anything
  * @param stalenessBound how long the replica may go without hearing from the server before registered data fails closed
@@ -55,6 +57,7 @@ public record WardenTrinoConfig(
         Set<String> unmaskedFunctions,
         Set<String> overwritingSessionProperties,
         Set<String> externalLocationProperties,
+        Set<String> externalFileProcedures,
         Set<String> adminUsers,
         Set<String> adminGroups,
         Duration stalenessBound,
@@ -72,6 +75,7 @@ public record WardenTrinoConfig(
     public static final String UNMASKED_FUNCTIONS = "warden.unmasked-functions";
     public static final String OVERWRITING_SESSION_PROPERTIES = "warden.overwriting-session-properties";
     public static final String EXTERNAL_LOCATION_PROPERTIES = "warden.external-location-properties";
+    public static final String EXTERNAL_FILE_PROCEDURES = "warden.external-file-procedures";
     public static final String ADMIN_USERS = "warden.admin.users";
     public static final String ADMIN_GROUPS = "warden.admin.groups";
     public static final String STALENESS_BOUND = "warden.staleness-bound";
@@ -94,6 +98,7 @@ public record WardenTrinoConfig(
         defaults.put(UNMASKED_FUNCTIONS, "table_changes");
         defaults.put(OVERWRITING_SESSION_PROPERTIES, "insert_existing_partitions_behavior");
         defaults.put(EXTERNAL_LOCATION_PROPERTIES, "external_location");
+        defaults.put(EXTERNAL_FILE_PROCEDURES, "add_files,add_files_from_table");
         defaults.put(ADMIN_USERS, "");
         defaults.put(ADMIN_GROUPS, "");
         defaults.put(STALENESS_BOUND, "60s");
@@ -115,6 +120,7 @@ public record WardenTrinoConfig(
         unmaskedFunctions = Set.copyOf(unmaskedFunctions);
         overwritingSessionProperties = Set.copyOf(overwritingSessionProperties);
         externalLocationProperties = Set.copyOf(externalLocationProperties);
+        externalFileProcedures = Set.copyOf(externalFileProcedures);
         adminUsers = Set.copyOf(adminUsers);
         adminGroups = Set.copyOf(adminGroups);
         requireNonNull(stalenessBound, "stalenessBound is null");
@@ -150,6 +156,7 @@ public record WardenTrinoConfig(
         Set<String> unmaskedFunctions = Settings.list(values, UNMASKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
         Set<String> overwritingSessionProperties = Settings.list(values, OVERWRITING_SESSION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
         Set<String> externalLocationProperties = Settings.list(values, EXTERNAL_LOCATION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
+        Set<String> externalFileProcedures = Settings.list(values, EXTERNAL_FILE_PROCEDURES, name -> name.toLowerCase(Locale.ROOT));
         Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
         if (!stalenessBound.isZero() && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add(STALENESS_BOUND + ": must be at least 3s (the replica polls the server within a third of it), not " + values.get(STALENESS_BOUND).strip());
@@ -163,7 +170,7 @@ public record WardenTrinoConfig(
         int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
         return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions, unmaskedFunctions, overwritingSessionProperties,
-                externalLocationProperties, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
+                externalLocationProperties, externalFileProcedures, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
                 stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
                 decisionCache);
     }
@@ -183,8 +190,8 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, externalLocationProperties=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, externalLocationProperties, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, externalLocationProperties, externalFileProcedures, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
     }
 
     /**

@@ -340,9 +340,12 @@ class WardenAccessControlTest
         assertThat(trino.rows(ADMIN, "SELECT count(*) FROM memory.default.tickets")).containsExactly(List.of(4L));
     }
 
-    /** Warden knows registered tables by name: a table pointed at their files would read them as unregistered data. */
+    /**
+     * Warden knows registered tables by name: a table pointed at their files, or given them, would read them as
+     * unregistered data.
+     */
     @Test
-    void onlyAdminsPointATableAtFilesThatAlreadyExist()
+    void onlyAdminsPointATableAtFilesThatAlreadyExistOrAddThemToOne()
     {
         String refused = "Access Denied: Cannot %s lake.sales.%s: table property external_location points a table at files that already exist, which may hold "
                 + "a registered table's data; only Warden admins may set it (warden.external-location-properties)";
@@ -370,6 +373,16 @@ class WardenAccessControlTest
             assertThatThrownBy(() -> trino.query("alice", allowed)).as(allowed).hasMessageStartingWith("This connector does not support creating tables");
         }
         assertThatThrownBy(() -> trino.query(ADMIN, like.formatted("sales"))).hasMessageStartingWith("This connector does not support creating tables");
+
+        // Iceberg's add_files adds the files at a location to a table, here an unregistered one alice owns.
+        String addFiles = "ALTER TABLE lake.unregistered.shipments EXECUTE add_files(location => 'file:///lake/sales/shipments')";
+        assertThatThrownBy(() -> trino.query("alice", addFiles))
+                .hasMessage("Access Denied: Cannot execute ADD_FILES on table lake.unregistered.shipments: it adds files from elsewhere to the table, which may be "
+                        + "a registered table's; only Warden admins may (warden.external-file-procedures)");
+        for (String user : List.of(ADMIN, "alice")) {
+            String sql = user.equals(ADMIN) ? addFiles : "ALTER TABLE lake.unregistered.shipments EXECUTE optimize";
+            assertThatThrownBy(() -> trino.query(user, sql)).as(sql).hasMessageStartingWith("This connector does not support table procedures");
+        }
     }
 
     @Test

@@ -29,6 +29,7 @@ class WardenTrinoConfigTest
         assertThat(config.unmaskedFunctions()).containsExactly("table_changes");
         assertThat(config.overwritingSessionProperties()).containsExactly("insert_existing_partitions_behavior");
         assertThat(config.externalLocationProperties()).containsExactly("external_location");
+        assertThat(config.externalFileProcedures()).containsExactlyInAnyOrder("add_files", "add_files_from_table");
         assertThat(config.adminUsers()).isEmpty();
         assertThat(config.stalenessBound()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.projectCredential()).isEqualTo("warden.project");

@@ -25,6 +25,7 @@ import io.trino.spi.connector.RecordSet;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.connector.TableFunctionApplicationResult;
+import io.trino.spi.connector.TableProcedureMetadata;
 import io.trino.spi.function.table.AbstractConnectorTableFunction;
 import io.trino.spi.function.table.Argument;
 import io.trino.spi.function.table.ConnectorTableFunction;
@@ -43,6 +44,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.trino.spi.connector.TableProcedureExecutionMode.coordinatorOnly;
 import static io.trino.spi.function.table.ReturnTypeSpecification.GenericTable.GENERIC_TABLE;
 import static java.util.stream.Collectors.toMap;
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -61,7 +63,9 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * asks only {@code checkCanSelectFromColumns} on the table it reads;</li>
  * <li>Hive's session property {@value #OVERWRITE_PROPERTY}, with which an INSERT replaces the partitions it writes,
  * and its table property {@value #EXTERNAL_LOCATION_PROPERTY}, which points a new table at files that already exist
- * (this connector declares both, and creates and writes nothing).</li>
+ * (this connector declares both, and creates and writes nothing);</li>
+ * <li>Iceberg's table procedures {@code add_files}, which adds files from elsewhere to a table, and {@code optimize}
+ * (declared, and never run).</li>
  * </ul>
  */
 public final class MetadataTablesPlugin
@@ -154,6 +158,14 @@ public final class MetadataTablesPlugin
         public List<PropertyMetadata<?>> getSessionProperties()
         {
             return List.of(PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false));
+        }
+
+        @Override
+        public Set<TableProcedureMetadata> getTableProcedures()
+        {
+            return Set.of(
+                    new TableProcedureMetadata("ADD_FILES", coordinatorOnly(), List.of(PropertyMetadata.stringProperty("location", "Where the files are", null, false))),
+                    new TableProcedureMetadata("OPTIMIZE", coordinatorOnly(), List.of()));
         }
 
         @Override
