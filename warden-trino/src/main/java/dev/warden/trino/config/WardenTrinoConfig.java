@@ -36,7 +36,8 @@ import static java.util.Objects.requireNonNull;
  *        table (Hive's {@code insert_existing_partitions_behavior}): a query that sets one in a catalog may insert into
  *        a registered table there only where Warden does not filter its rows for the person
  * @param externalLocationProperties table properties that point a table at files that already exist (Hive's
- *        {@code external_location}), which may be a registered table's: only admins may create a table with one
+ *        {@code external_location}, its partition projection's location template, and its {@code extra_properties},
+ *        which may set the metastore's), which may be a registered table's: only admins may create a table with one
  * @param externalFileProcedures table procedures that add files from elsewhere to a table (Iceberg's
  *        {@code add_files}), which may be a registered table's: only admins may run them
  * @param adminUsers Trino users who may do anything
@@ -97,7 +98,7 @@ public record WardenTrinoConfig(
         defaults.put(BLOCKED_FUNCTIONS, "query,raw_query");
         defaults.put(UNMASKED_FUNCTIONS, "table_changes");
         defaults.put(OVERWRITING_SESSION_PROPERTIES, "insert_existing_partitions_behavior");
-        defaults.put(EXTERNAL_LOCATION_PROPERTIES, "external_location");
+        defaults.put(EXTERNAL_LOCATION_PROPERTIES, "external_location,partition_projection_location_template,extra_properties");
         defaults.put(EXTERNAL_FILE_PROCEDURES, "add_files,add_files_from_table");
         defaults.put(ADMIN_USERS, "");
         defaults.put(ADMIN_GROUPS, "");

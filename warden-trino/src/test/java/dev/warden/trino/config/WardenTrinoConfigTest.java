@@ -28,7 +28,7 @@ class WardenTrinoConfigTest
         assertThat(config.blockedFunctions()).containsExactlyInAnyOrder("query", "raw_query");
         assertThat(config.unmaskedFunctions()).containsExactly("table_changes");
         assertThat(config.overwritingSessionProperties()).containsExactly("insert_existing_partitions_behavior");
-        assertThat(config.externalLocationProperties()).containsExactly("external_location");
+        assertThat(config.externalLocationProperties()).containsExactlyInAnyOrder("external_location", "partition_projection_location_template", "extra_properties");
         assertThat(config.externalFileProcedures()).containsExactlyInAnyOrder("add_files", "add_files_from_table");
         assertThat(config.adminUsers()).isEmpty();
         assertThat(config.stalenessBound()).isEqualTo(Duration.ofSeconds(60));
