@@ -541,14 +541,16 @@ public final class WardenAccessControl
 
     /**
      * Handing a view to a user whose definer views share what they see would let anyone publish that user's data:
-     * only admins and that user may.
+     * only admins and that user may. A view handed to a role is run as a user of the role's name (a view's owner is
+     * only a name to Trino), so roles are held to the same rule.
      */
     @Override
     public void checkCanSetViewAuthorization(SystemSecurityContext context, CatalogSchemaTableName view, TrinoPrincipal principal)
     {
         require(context, view, AccessValue.OWN, "set authorization on view");
         Identity caller = context.getIdentity();
-        if (principal.getType() == PrincipalType.USER && !principal.getName().equals(caller.getUser()) && !isAdmin(caller) && decider.sharesAsDefiner(principal.getName())) {
+        boolean callerIsThatUser = principal.getType() == PrincipalType.USER && principal.getName().equals(caller.getUser());
+        if (!callerIsThatUser && !isAdmin(caller) && decider.sharesAsDefiner(principal.getName())) {
             throw denial(context, "Cannot set authorization on view %s to %s: only Warden admins may hand a view to a user whose definer views share what they see (definerViewOwners)"
                     .formatted(view, principal.getName()));
         }

@@ -493,7 +493,16 @@ class WardenAccessControlTest
             assertThatThrownBy(() -> trino.query("bob", "ALTER VIEW memory.default.bobs_view SET AUTHORIZATION carol"))
                     .hasMessage("Access Denied: Cannot set authorization on view memory.default.bobs_view to carol: only Warden admins may hand a view to a user "
                             + "whose definer views share what they see (definerViewOwners)");
-            trino.accessControl().checkCanSetViewAuthorization(context(ADMIN), new CatalogSchemaTableName("memory", "default", "bobs_view"), new TrinoPrincipal(PrincipalType.USER, "carol"));
+            CatalogSchemaTableName bobsView = new CatalogSchemaTableName("memory", "default", "bobs_view");
+            // Nor a role of her name: Trino runs a view as a user of its owner's name (the memory connector has no roles, so asked directly).
+            assertThatThrownBy(() -> trino.accessControl().checkCanSetViewAuthorization(context("bob"), bobsView, new TrinoPrincipal(PrincipalType.ROLE, "carol")))
+                    .hasMessage("Access Denied: Cannot set authorization on view memory.default.bobs_view to carol: only Warden admins may hand a view to a user "
+                            + "whose definer views share what they see (definerViewOwners)");
+            assertThatThrownBy(() -> trino.accessControl().checkCanSetViewAuthorization(context("carol"), bobsView, new TrinoPrincipal(PrincipalType.ROLE, "carol")))
+                    .isInstanceOf(AccessDeniedException.class);
+            trino.accessControl().checkCanSetViewAuthorization(context("carol"), bobsView, new TrinoPrincipal(PrincipalType.USER, "carol"));
+            trino.accessControl().checkCanSetViewAuthorization(context(ADMIN), bobsView, new TrinoPrincipal(PrincipalType.USER, "carol"));
+            trino.accessControl().checkCanSetViewAuthorization(context(ADMIN), bobsView, new TrinoPrincipal(PrincipalType.ROLE, "carol"));
         }
         finally {
             trino.apply(BUNDLE);
