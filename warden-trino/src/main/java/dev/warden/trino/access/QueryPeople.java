@@ -16,12 +16,16 @@ import static java.util.Objects.requireNonNull;
 /**
  * The person behind each running query, as Trino named them when the query started
  * ({@code checkCanExecuteQuery}). Inside a SECURITY DEFINER view Trino asks about base tables with the view owner's
- * identity; this is how the access control still knows who asked. It also remembers which running queries refresh a
- * materialized view, whose rows everyone who reads the view will see, which run a table function that reads tables
- * past Trino's masks and row filters, and which set a catalog session property with which an INSERT may replace rows
- * already in a table, or show a registered table's properties (as {@code CREATE TABLE (LIKE ... INCLUDING PROPERTIES)}
- * does before it creates a table with them). Entries are dropped when a query completes, and beyond {@code capacity} running
- * queries the oldest are forgotten first.
+ * identity; this is how the access control still knows who asked. It also remembers which running queries:
+ * <ul>
+ * <li>refresh a materialized view, whose rows everyone who reads the view will see;</li>
+ * <li>run a table function that reads tables past Trino's masks and row filters;</li>
+ * <li>set a catalog session property with which an INSERT may replace rows already in a table;</li>
+ * <li>are shown a registered table's properties, as {@code CREATE TABLE (LIKE ... INCLUDING PROPERTIES)} is before it
+ * creates a table with them.</li>
+ * </ul>
+ * Entries are dropped when a query completes, and beyond {@code capacity} running queries the oldest are forgotten
+ * first.
  */
 public final class QueryPeople
 {

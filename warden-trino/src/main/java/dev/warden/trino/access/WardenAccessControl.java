@@ -373,8 +373,8 @@ public final class WardenAccessControl
     {
         TableGrant grant = require(context, table, AccessValue.WRITE, "truncate table");
         if (!grant.rowFilters().isEmpty()) {
-            throw denial(context, "truncate table", table, "it is Warden data source '%s', whose rows Warden filters for you, and TRUNCATE would also remove the rows you do not see; DELETE removes only the rows you see"
-                    .formatted(grant.dataSourceId().orElseThrow()));
+            throw denial(context, "truncate table", table, ("it is Warden data source '%s', whose rows Warden filters for you, and TRUNCATE would also remove "
+                    + "the rows you do not see; DELETE removes only the rows you see").formatted(grant.dataSourceId().orElseThrow()));
         }
     }
 
