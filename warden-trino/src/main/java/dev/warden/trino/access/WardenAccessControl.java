@@ -442,21 +442,21 @@ public final class WardenAccessControl
     @Override
     public void checkCanRenameTable(SystemSecurityContext context, CatalogSchemaTableName table, CatalogSchemaTableName newTable)
     {
-        require(context, table, AccessValue.OWN, "rename table");
+        requireAdminToRenameRegistered(context, "rename table", table, require(context, table, AccessValue.OWN, "rename table"));
         require(context, newTable, AccessValue.CREATE, "rename a table to");
     }
 
     @Override
     public void checkCanRenameView(SystemSecurityContext context, CatalogSchemaTableName view, CatalogSchemaTableName newView)
     {
-        require(context, view, AccessValue.OWN, "rename view");
+        requireAdminToRenameRegistered(context, "rename view", view, require(context, view, AccessValue.OWN, "rename view"));
         require(context, newView, AccessValue.CREATE, "rename a view to");
     }
 
     @Override
     public void checkCanRenameMaterializedView(SystemSecurityContext context, CatalogSchemaTableName view, CatalogSchemaTableName newView)
     {
-        require(context, view, AccessValue.OWN, "rename materialized view");
+        requireAdminToRenameRegistered(context, "rename materialized view", view, require(context, view, AccessValue.OWN, "rename materialized view"));
         require(context, newView, AccessValue.CREATE, "rename a materialized view to");
     }
 
@@ -530,7 +530,20 @@ public final class WardenAccessControl
     @Override
     public void checkCanRenameColumn(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        require(context, table, AccessValue.OWN, "rename a column of table");
+        requireAdminToRenameRegistered(context, "rename a column of table", table, require(context, table, AccessValue.OWN, "rename a column of table"));
+    }
+
+    /**
+     * Warden knows a data source's table and columns by their names. Renamed, a table would be read as unregistered
+     * data and a column would meet none of the masks written for it, for everyone, the person renaming among them.
+     */
+    private void requireAdminToRenameRegistered(SystemSecurityContext context, String action, CatalogSchemaTableName table, TableGrant grant)
+    {
+        if (grant.dataSourceId().isPresent() && !isAdmin(context.getIdentity())) {
+            throw denial(context, action, table, ("it is Warden data source '%s', which Warden knows by its table's and columns' names: renamed, they would "
+                    + "escape the policies written for them; only Warden admins may rename them, once a Warden governor has registered the new names")
+                    .formatted(grant.dataSourceId().get()));
+        }
     }
 
     @Override

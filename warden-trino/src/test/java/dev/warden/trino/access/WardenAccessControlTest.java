@@ -291,8 +291,21 @@ class WardenAccessControlTest
                 assertThat(e).as(change).hasMessageNotContaining("Access Denied");
             }
         }
+        // Renamed, the table would be unregistered data and its columns would escape their masks: admins only.
+        String renamed = "Access Denied: Cannot %s memory.default.notes: it is Warden data source 'memory.notes', which Warden knows by its table's and "
+                + "columns' names: renamed, they would escape the policies written for them; only Warden admins may rename them, once a Warden governor "
+                + "has registered the new names";
+        assertThatThrownBy(() -> trino.query("erin", "ALTER TABLE memory.default.notes RENAME TO memory.default.ungoverned_notes"))
+                .hasMessage(renamed.formatted("rename table"));
+        assertThatThrownBy(() -> trino.query("erin", "ALTER TABLE memory.default.notes RENAME COLUMN note TO text"))
+                .hasMessage(renamed.formatted("rename a column of table"));
         SystemSecurityContext erin = context("erin");
         CatalogSchemaTableName notes = new CatalogSchemaTableName("memory", "default", "notes");
+        CatalogSchemaTableName elsewhere = new CatalogSchemaTableName("memory", "default", "elsewhere");
+        assertThatThrownBy(() -> trino.accessControl().checkCanRenameView(erin, notes, elsewhere)).hasMessage(renamed.formatted("rename view"));
+        assertThatThrownBy(() -> trino.accessControl().checkCanRenameMaterializedView(erin, notes, elsewhere)).hasMessage(renamed.formatted("rename materialized view"));
+        trino.accessControl().checkCanRenameTable(context(ADMIN), notes, elsewhere);
+        trino.accessControl().checkCanRenameColumn(context(ADMIN), notes);
         trino.accessControl().checkCanRefreshMaterializedView(new SystemSecurityContext(Identity.ofUser("erin"), QueryId.valueOf("direct_erin_refreshing"), Instant.now()), notes);
         trino.accessControl().checkCanSetTableProperties(erin, notes, Map.of());
         // A denial's message is the answer; the stack it is thrown from is not worth filling in.
