@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
@@ -21,9 +22,10 @@ import static java.util.Objects.requireNonNull;
  * columns are equal: comparing them costs a fraction of finding the masks again. Masks that hash with a masking salt
  * are sealed for each query anew.
  *
- * <p>Where anything is masked, so are the hidden columns a connector adds and a data source does not list (Hive's,
- * Iceberg's and Delta Lake's {@code $path} and {@code $partition}, which name a row's file and partition and so the
- * values of partition columns): they are NULL.
+ * <p>Where anything is masked, so is every column the data source does not list: they are NULL. Those are the hidden
+ * columns a connector adds (Hive's, Iceberg's and Delta Lake's {@code $path} and {@code $partition}, which name a
+ * row's file and partition and so the values of partition columns), and columns added or renamed since the data source
+ * was registered (a masked column renamed in the database holds the values its mask hid).
  */
 final class GrantedMasks
 {
@@ -31,6 +33,7 @@ final class GrantedMasks
 
     /** Lower-case column names in the data source's order. */
     private final String[] columnNames;
+    private final Set<String> listedColumns;
     /** The mask of each column of {@link #columnNames}, or null. */
     private final SealableExpression[] masksByPosition;
     private final Map<String, SealableExpression> byName;
@@ -72,6 +75,7 @@ final class GrantedMasks
         requireNonNull(columnOrder, "columnOrder is null");
         this.byName = Map.copyOf(requireNonNull(masks, "masks is null"));
         this.columnNames = columnOrder.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+        this.listedColumns = Set.of(columnNames);
         this.holdsSalts = byName.values().stream().anyMatch(SealableExpression::holdsSalts);
         this.masksByPosition = new SealableExpression[columnNames.length];
         for (int i = 0; i < columnNames.length; i++) {
@@ -143,10 +147,10 @@ final class GrantedMasks
         List<SealableExpression> maskExpressions = new ArrayList<>(Math.min(columns.size(), byName.size()));
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema column = columns.get(i);
-            SealableExpression mask = i < columnNames.length && columnNames[i].equals(column.getName())
-                    ? masksByPosition[i]
-                    : byName.get(column.getName().toLowerCase(Locale.ROOT));
-            if (mask == null && column.isHidden()) {
+            boolean atItsPosition = i < columnNames.length && columnNames[i].equals(column.getName());
+            String name = atItsPosition ? column.getName() : column.getName().toLowerCase(Locale.ROOT);
+            SealableExpression mask = atItsPosition ? masksByPosition[i] : byName.get(name);
+            if (mask == null && (column.isHidden() || !listedColumns.contains(name))) {
                 mask = new SealableExpression(ViewExpression.builder().expression("CAST(NULL AS " + column.getType().getDisplayName() + ")").build());
             }
             if (mask != null) {

@@ -162,9 +162,12 @@ class AccessControlPartsTest
 
         // In the registered order, as connectors nearly always list them.
         assertThat(masks.of(List.of(id, email, ssn, column("region")))).containsExactlyInAnyOrderEntriesOf(Map.of(email, hashed, ssn, hidden));
-        // Reordered, in another case, with a column the data source does not know and one it lacks.
+        // Reordered, in another case, with a column the data source does not know (NULL, as something is masked) and one it lacks.
         ColumnSchema upperSsn = column("SSN");
-        assertThat(masks.of(List.of(upperSsn, column("added"), email))).containsExactlyInAnyOrderEntriesOf(Map.of(upperSsn, hidden, email, hashed));
+        ColumnSchema added = column("added");
+        Map<ColumnSchema, ViewExpression> reordered = masks.of(List.of(upperSsn, added, email));
+        assertThat(reordered).containsOnlyKeys(upperSsn, added, email).containsEntry(upperSsn, hidden).containsEntry(email, hashed);
+        assertThat(reordered.get(added).getExpression()).isEqualTo("CAST(NULL AS varchar)");
         assertThat(masks.of(List.of(id))).isEmpty();
         assertThat(masks.of("Email")).hasValue(hashed);
         assertThat(masks.of("id")).isEmpty();
@@ -186,6 +189,11 @@ class AccessControlPartsTest
         ColumnSchema hiddenEmail = ColumnSchema.builder().setName("email").setType(VarcharType.VARCHAR).setHidden(true).build();
         assertThat(masks.of(List.of(hiddenEmail))).containsExactly(Map.entry(hiddenEmail, hashed));
         assertThat(masks.of(List.of(column("id")))).isEmpty();
+        // A column the data source does not list (added, or renamed, since it was registered) is NULL where anything is masked.
+        ColumnSchema phone = ColumnSchema.builder().setName("Phone").setType(VarcharType.createVarcharType(15)).build();
+        assertThat(masks.of(List.of(column("id"), phone))).containsOnlyKeys(phone).extractingByKey(phone)
+                .extracting(ViewExpression::getExpression).isEqualTo("CAST(NULL AS varchar(15))");
+        assertThat(new GrantedMasks(List.of("id", "phone"), Map.of("email", new SealableExpression(hashed))).of(List.of(phone))).isEmpty();
         assertThat(masks.of(List.of(column("id"), column("email")))).isEqualTo(first);
     }
 

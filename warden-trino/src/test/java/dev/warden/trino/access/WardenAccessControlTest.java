@@ -91,6 +91,9 @@ class WardenAccessControlTest
         trino.query(ADMIN, "CREATE TABLE memory.default.notes (id bigint, note varchar)");
         trino.query(ADMIN, "INSERT INTO memory.default.notes VALUES (1, 'first')");
         trino.query(ADMIN, "CREATE TABLE memory.default.tickets (id bigint, segment varchar)");
+        // memory.visits is registered with id and segment; note came later.
+        trino.query(ADMIN, "CREATE TABLE memory.default.visits (id bigint, segment varchar, note varchar)");
+        trino.query(ADMIN, "INSERT INTO memory.default.visits VALUES (1, 'BUILDING', 'added after registration')");
         trino.query(ADMIN, "INSERT INTO memory.default.tickets VALUES (1, 'BUILDING'), (2, 'MACHINERY')");
     }
 
@@ -444,6 +447,19 @@ class WardenAccessControlTest
         assertThat(trino.rows("carol", sql)).containsExactly(List.of("BUILDING", 10L, "segment=BUILDING"), List.of("MACHINERY", 20L, "segment=MACHINERY"));
         assertThat(trino.rows("alice", sql)).containsExactly(Arrays.asList(null, 10L, null), Arrays.asList(null, 20L, null));
         assertThat(trino.rows(ADMIN, sql)).isEqualTo(trino.rows("carol", sql));
+    }
+
+    /**
+     * A column added since the data source was registered, or renamed in the database (a masked column renamed holds
+     * the values its mask hid), is unknown to Warden's policies.
+     */
+    @Test
+    void columnsTheDataSourceDoesNotListAreNullForWhomeverATableMasks()
+    {
+        String sql = "SELECT id, segment, note FROM memory.default.visits";
+        assertThat(trino.rows("carol", sql)).containsExactly(List.of(1L, "BUILDING", "added after registration"));
+        assertThat(trino.rows("alice", sql)).containsExactly(Arrays.asList(1L, null, null));
+        assertThat(trino.rows("alice", "SELECT count(*) FROM memory.default.visits WHERE note IS NOT NULL")).containsExactly(List.of(0L));
     }
 
     /**
