@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
@@ -33,7 +32,6 @@ final class GrantedMasks
 
     /** Lower-case column names in the data source's order. */
     private final String[] columnNames;
-    private final Set<String> listedColumns;
     /** The mask of each column of {@link #columnNames}, or null. */
     private final SealableExpression[] masksByPosition;
     private final Map<String, SealableExpression> byName;
@@ -75,7 +73,6 @@ final class GrantedMasks
         requireNonNull(columnOrder, "columnOrder is null");
         this.byName = Map.copyOf(requireNonNull(masks, "masks is null"));
         this.columnNames = columnOrder.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new);
-        this.listedColumns = Set.of(columnNames);
         this.holdsSalts = byName.values().stream().anyMatch(SealableExpression::holdsSalts);
         this.masksByPosition = new SealableExpression[columnNames.length];
         for (int i = 0; i < columnNames.length; i++) {
@@ -141,6 +138,17 @@ final class GrantedMasks
         return answer;
     }
 
+    /** A scan, not a set: it runs only for columns found away from their registered position, once per column list. */
+    private boolean isListed(String lowerCaseName)
+    {
+        for (String name : columnNames) {
+            if (name.equals(lowerCaseName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Answer answerOf(List<ColumnSchema> columns)
     {
         List<ColumnSchema> maskedColumns = new ArrayList<>(Math.min(columns.size(), byName.size()));
@@ -150,7 +158,7 @@ final class GrantedMasks
             boolean atItsPosition = i < columnNames.length && columnNames[i].equals(column.getName());
             String name = atItsPosition ? column.getName() : column.getName().toLowerCase(Locale.ROOT);
             SealableExpression mask = atItsPosition ? masksByPosition[i] : byName.get(name);
-            if (mask == null && (column.isHidden() || !listedColumns.contains(name))) {
+            if (mask == null && (column.isHidden() || !atItsPosition && !isListed(name))) {
                 mask = new SealableExpression(ViewExpression.builder().expression("CAST(NULL AS " + column.getType().getDisplayName() + ")").build());
             }
             if (mask != null) {
