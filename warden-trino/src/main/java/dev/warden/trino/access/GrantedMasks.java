@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
@@ -100,18 +99,6 @@ final class GrantedMasks
         return ((ToSeal) answer).masks(mask -> mask.sealedFor(sealing));
     }
 
-    /** The mask of a column, by its name in any case, for one query: its masking salts sealed for it. */
-    Optional<ViewExpression> of(String columnName, String queryId, SealedSalts salts)
-    {
-        return mask(columnName).map(mask -> mask.sealedFor(salts.answerFor(queryId)));
-    }
-
-    /** The mask of a column, by its name in any case, as rendered: any masking salt a placeholder no query opens. */
-    Optional<ViewExpression> of(String columnName)
-    {
-        return mask(columnName).map(SealableExpression::rendered);
-    }
-
     /** The masks of those of {@code columns} that have one, as rendered: any masking salt a placeholder no query opens. */
     Map<ColumnSchema, ViewExpression> of(List<ColumnSchema> columns)
     {
@@ -120,11 +107,6 @@ final class GrantedMasks
         }
         Answer answer = answer(columns);
         return answer instanceof Rendered rendered ? rendered.masks() : ((ToSeal) answer).masks(SealableExpression::rendered);
-    }
-
-    private Optional<SealableExpression> mask(String columnName)
-    {
-        return Optional.ofNullable(byName.get(columnName.toLowerCase(Locale.ROOT)));
     }
 
     private Answer answer(List<ColumnSchema> columns)

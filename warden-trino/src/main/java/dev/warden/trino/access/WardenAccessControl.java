@@ -720,8 +720,9 @@ public final class WardenAccessControl
     }
 
     /**
-     * Trino 476 asks {@link #getColumnMasks}; answering this one with the same masks keeps any caller of it masked too.
-     * It is not told whether a column is hidden, so only {@link #getColumnMasks} makes hidden columns NULL.
+     * Trino 476 asks {@link #getColumnMasks}; answering this one as that one would for the one column keeps any caller
+     * of it masked too. It is not told whether a column is hidden, but no data source lists a hidden column, so one is
+     * NULL here too wherever anything is masked.
      */
     @SuppressWarnings("deprecation")
     @Override
@@ -730,7 +731,8 @@ public final class WardenAccessControl
         if (AccessDecider.isSystemInformation(table)) {
             return Optional.empty();
         }
-        return readableGrant(context, table).masks().of(columnName, queryIdOf(context), salts);
+        ColumnSchema column = ColumnSchema.builder().setName(columnName).setType(type).build();
+        return Optional.ofNullable(readableGrant(context, table).masks().of(List.of(column), queryIdOf(context), salts).get(column));
     }
 
     /** The query a mask or filter is for; a salt sealed for no query ({@code ""}) opens in none. */
