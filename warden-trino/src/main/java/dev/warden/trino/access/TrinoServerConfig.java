@@ -10,9 +10,11 @@ import java.util.Properties;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What Warden reads of the Trino server's own {@code config.properties}, which Trino's launcher names in the system
- * property {@code config}. A file that is missing or cannot be read counts as empty: a coordinator with Trino's
- * defaults.
+ * What Warden reads of the Trino server's own configuration, as Trino's configuration loader (Airlift's) assembles it:
+ * the {@code config.properties} Trino's launcher names in the system property {@code config}, overridden by the JVM's
+ * system properties (so a {@code -D} in {@code jvm.config} counts too). No {@code config} property, or no such file,
+ * means a coordinator with Trino's defaults; a file that is there but cannot be read stops start-up, as it stops
+ * Trino's.
  */
 public final class TrinoServerConfig
 {
@@ -29,21 +31,30 @@ public final class TrinoServerConfig
     /** The configuration of the Trino server this JVM runs. */
     public static TrinoServerConfig ofThisServer()
     {
-        return read(Optional.ofNullable(System.getProperty("config")).map(Path::of));
+        return read(Optional.ofNullable(System.getProperty("config")).map(Path::of), System.getProperties());
     }
 
     public static TrinoServerConfig read(Optional<Path> configProperties)
     {
+        return read(configProperties, new Properties());
+    }
+
+    /**
+     * @param overrides what overrides the file, as system properties do in Trino
+     * @throws IllegalArgumentException when the file is there but cannot be read
+     */
+    public static TrinoServerConfig read(Optional<Path> configProperties, Properties overrides)
+    {
         Properties properties = new Properties();
-        if (configProperties.isEmpty() || !Files.isReadable(configProperties.get())) {
-            return new TrinoServerConfig(properties);
+        if (configProperties.isPresent() && Files.exists(configProperties.get())) {
+            try (Reader reader = Files.newBufferedReader(configProperties.get())) {
+                properties.load(reader);
+            }
+            catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("Warden access control: cannot read Trino's configuration %s: %s".formatted(configProperties.get(), e.getMessage()), e);
+            }
         }
-        try (Reader reader = Files.newBufferedReader(configProperties.get())) {
-            properties.load(reader);
-        }
-        catch (IOException | IllegalArgumentException e) {
-            return new TrinoServerConfig(new Properties());
-        }
+        overrides.stringPropertyNames().forEach(name -> properties.setProperty(name, overrides.getProperty(name)));
         return new TrinoServerConfig(properties);
     }
 

@@ -49,7 +49,7 @@ public final class WardenAccessControlFactory
             return new WorkerAccessControl(config);
         }
         if (server.allowsUnsafePushdown()) {
-            throw new IllegalArgumentException(("Warden access control: %s=true in Trino's config.properties lets Trino run expressions that may fail "
+            throw new IllegalArgumentException(("Warden access control: %s=true in Trino's configuration (config.properties, or a -D in jvm.config) lets Trino run expressions that may fail "
                     + "ahead of row filters, so that a query's errors can show rows a filter hides; remove it").formatted(TrinoServerConfig.UNSAFE_PUSHDOWN));
         }
         WardenAccessControl accessControl = create(config, ledger);

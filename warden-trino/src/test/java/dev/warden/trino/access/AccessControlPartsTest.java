@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -406,13 +407,25 @@ class AccessControlPartsTest
         assertThat(unsafe.allowsUnsafePushdown()).isTrue();
         assertThatThrownBy(() -> factory.create(properties, unsafe))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Warden access control: optimizer.allow-unsafe-pushdown=true in Trino's config.properties lets Trino run expressions that may "
+                .hasMessage("Warden access control: optimizer.allow-unsafe-pushdown=true in Trino's configuration (config.properties, or a -D in jvm.config) lets Trino run expressions that may "
                         + "fail ahead of row filters, so that a query's errors can show rows a filter hides; remove it");
         // Workers plan nothing.
         TrinoServerConfig unsafeWorker = TrinoServerConfig.read(Optional.of(Files.writeString(directory.resolve("worker.properties"),
                 "coordinator=false\noptimizer.allow-unsafe-pushdown=true\n")));
         assertThat(factory.create(properties, unsafeWorker)).isInstanceOf(WorkerAccessControl.class);
         assertThat(TrinoServerConfig.read(Optional.empty()).allowsUnsafePushdown()).isFalse();
+        // As in Trino, a system property (a -D in jvm.config) overrides the file.
+        Properties systemProperties = new Properties();
+        systemProperties.setProperty(TrinoServerConfig.UNSAFE_PUSHDOWN, "true");
+        Path safe = Files.writeString(directory.resolve("safe.properties"), "coordinator=true\noptimizer.allow-unsafe-pushdown=false\n");
+        assertThat(TrinoServerConfig.read(Optional.of(safe)).allowsUnsafePushdown()).isFalse();
+        assertThat(TrinoServerConfig.read(Optional.of(safe), systemProperties).allowsUnsafePushdown()).isTrue();
+        systemProperties.setProperty("coordinator", "false");
+        assertThat(TrinoServerConfig.read(Optional.empty(), systemProperties).isWorker()).isTrue();
+        // A file that is there but cannot be read stops start-up, naming it.
+        assertThatThrownBy(() -> TrinoServerConfig.read(Optional.of(directory)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Warden access control: cannot read Trino's configuration " + directory);
     }
 
     @Test
