@@ -3,12 +3,14 @@ package dev.warden.trino.access;
 import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
+import io.trino.spi.resourcegroups.QueryType;
 import io.trino.spi.security.Identity;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static java.util.Objects.requireNonNull;
@@ -18,6 +20,8 @@ import static java.util.Objects.requireNonNull;
  * ({@code checkCanExecuteQuery}). Inside a SECURITY DEFINER view Trino asks about base tables with the view owner's
  * identity; this is how the access control still knows who asked. It also remembers which running queries:
  * <ul>
+ * <li>run a kind of statement that may show statistics ({@code SHOW STATS}, under {@code EXPLAIN} too), as Trino
+ * reports each query's kind when it creates it, before analysing it;</li>
  * <li>refresh a materialized view, whose rows everyone who reads the view will see;</li>
  * <li>run a table function that reads tables past Trino's masks and row filters;</li>
  * <li>set a catalog session property with which an INSERT may replace rows already in a table;</li>
@@ -29,8 +33,10 @@ import static java.util.Objects.requireNonNull;
  */
 public final class QueryPeople
 {
+    private static final Set<QueryType> STATEMENTS_SHOWING_STATISTICS = Set.of(QueryType.DESCRIBE, QueryType.EXPLAIN);
+
     private final int capacity;
-    private final Map<String, Identity> people;
+    private final Map<String, RunningQuery> people;
     private final Map<String, CatalogSchemaTableName> refreshes = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaRoutineName> unmaskedFunctions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> overwritingProperties = new ConcurrentHashMap<>();
@@ -47,8 +53,9 @@ public final class QueryPeople
 
     public void started(QueryId queryId, Identity person)
     {
+        RunningQuery query = new RunningQuery(requireNonNull(person, "person is null"), Optional.empty());
         synchronized (people) {
-            people.put(queryId.getId(), person);
+            people.put(queryId.getId(), query);
             while (people.size() > capacity) {
                 people.remove(people.keySet().iterator().next());
             }
@@ -61,8 +68,37 @@ public final class QueryPeople
             return Optional.empty();
         }
         synchronized (people) {
-            return Optional.ofNullable(people.get(queryId.getId()));
+            return Optional.ofNullable(people.get(queryId.getId())).map(RunningQuery::person);
         }
+    }
+
+    /**
+     * Trino created the started query, a statement of kind {@code type}, and has not analysed it yet (it checks whether
+     * the person may run a query first).
+     */
+    public void created(String queryId, QueryType type)
+    {
+        requireNonNull(type, "type is null");
+        synchronized (people) {
+            people.computeIfPresent(queryId, (_, query) -> new RunningQuery(query.person(), Optional.of(type)));
+        }
+    }
+
+    /**
+     * Whether the query may show statistics: {@code SHOW STATS} is a {@link QueryType#DESCRIBE} statement, and can be
+     * explained. A query whose kind is not known, or that is not known at all, may.
+     */
+    public boolean mayShowStatistics(QueryId queryId)
+    {
+        if (queryId == null) {
+            return true;
+        }
+        Optional<QueryType> type;
+        synchronized (people) {
+            RunningQuery query = people.get(queryId.getId());
+            type = query == null ? Optional.empty() : query.type();
+        }
+        return type.map(STATEMENTS_SHOWING_STATISTICS::contains).orElse(true);
     }
 
     /** The query refreshes {@code view}: what it reads is stored for everyone who reads the view. */
@@ -159,4 +195,7 @@ public final class QueryPeople
             return people.size();
         }
     }
+
+    /** The person behind a running query, and the kind of statement it runs once Trino has reported it. */
+    private record RunningQuery(Identity person, Optional<QueryType> type) {}
 }

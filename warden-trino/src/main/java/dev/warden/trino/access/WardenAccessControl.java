@@ -14,6 +14,7 @@ import io.trino.spi.connector.EntityPrivilege;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
+import io.trino.spi.eventlistener.QueryCreatedEvent;
 import io.trino.spi.function.SchemaFunctionName;
 import io.trino.spi.security.AccessDeniedException;
 
@@ -746,6 +747,13 @@ public final class WardenAccessControl
     {
         return List.of(new EventListener()
         {
+            /** Trino reports a query's creation as it dispatches it, before it analyses the query on another thread. */
+            @Override
+            public void queryCreated(QueryCreatedEvent event)
+            {
+                event.getContext().getQueryType().ifPresent(type -> people.created(event.getMetadata().getQueryId(), type));
+            }
+
             @Override
             public void queryCompleted(QueryCompletedEvent event)
             {

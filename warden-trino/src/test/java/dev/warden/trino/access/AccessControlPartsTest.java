@@ -12,6 +12,7 @@ import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.connector.ColumnSchema;
+import io.trino.spi.resourcegroups.QueryType;
 import io.trino.spi.security.AccessDeniedException;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemSecurityContext;
@@ -91,6 +92,30 @@ class AccessControlPartsTest
         assertThat(people.personOf(QueryId.valueOf("q3")).map(Identity::getUser)).hasValue("carol");
         assertThat(people.personOf(null)).isEmpty();
         assertThat(people.size()).isEqualTo(1);
+    }
+
+    /** Statistics are shown by DESCRIBE statements (SHOW STATS) and by EXPLAIN; a query of unknown kind may show them. */
+    @Test
+    void onlyQueriesOfKindsThatMayShowStatisticsAreWalkedForIt()
+    {
+        QueryPeople people = new QueryPeople(4);
+        Map<String, QueryType> kinds = Map.of("select", QueryType.SELECT, "insert", QueryType.INSERT, "describe", QueryType.DESCRIBE, "explain", QueryType.EXPLAIN);
+        kinds.forEach((id, kind) -> {
+            people.started(QueryId.valueOf(id), Identity.ofUser("alice"));
+            people.created(id, kind);
+        });
+        assertThat(people.mayShowStatistics(QueryId.valueOf("select"))).isFalse();
+        assertThat(people.mayShowStatistics(QueryId.valueOf("insert"))).isFalse();
+        assertThat(people.mayShowStatistics(QueryId.valueOf("describe"))).isTrue();
+        assertThat(people.mayShowStatistics(QueryId.valueOf("explain"))).isTrue();
+        assertThat(people.mayShowStatistics(QueryId.valueOf("unreported"))).isTrue();
+        people.created("never_started", QueryType.SELECT);
+        assertThat(people.mayShowStatistics(QueryId.valueOf("never_started"))).as("a query not known to have started is not known at all").isTrue();
+        assertThat(people.mayShowStatistics(null)).isTrue();
+        people.completed("select");
+        assertThat(people.mayShowStatistics(QueryId.valueOf("select"))).as("forgotten, so walked again").isTrue();
+        // Outside Trino's SHOW STATS, the stack never holds its rewrite.
+        assertThat(ShowStatistics.areBeingComputed()).isFalse();
     }
 
     @Test

@@ -438,6 +438,41 @@ class WardenAccessControlTest
     }
 
     /**
+     * Trino answers {@code SHOW STATS} with the connector's statistics of the whole table, computed on a plan carrying
+     * the person's masks and filters: the filter lowers the row count it estimates, but the lowest and highest value of
+     * {@code row_count} stay those of every row, the MACHINERY row erin's filter hides among them.
+     */
+    @Test
+    void statisticsOfRegisteredTablesAreForThoseWhoReadTheTableUnmaskedAndUnfiltered()
+    {
+        String showStats = "SHOW STATS FOR lake.sales.shipments";
+        List<Object> rowCountStatistics = Arrays.asList("row_count", null, 2.0, 0.0, null, "10", "20");
+        assertThat(trino.rows("carol", showStats)).as("finance reads lake.shipments with no mask and no filter").contains(rowCountStatistics);
+        assertThat(trino.rows(ADMIN, showStats)).contains(rowCountStatistics);
+
+        String refused = "Access Denied: Cannot select from table lake.sales.shipments: it is Warden data source 'lake.shipments', which Warden masks or "
+                + "filters for you, and SHOW STATS shows statistics of the whole table, such as the lowest and highest value of a column over the rows your "
+                + "filter hides too; it is refused wherever a mask or row filter applies";
+        QueryFailedException erin = catchThrowableOfType(QueryFailedException.class, () -> trino.query("erin", showStats));
+        assertThat(erin).as("erin's rows are filtered").hasMessage(refused);
+        assertThat(trino.ledger().take(erin.getQueryId().getId()).orElseThrow().denials()).containsExactly(refused);
+        assertThatThrownBy(() -> trino.query("alice", showStats)).as("alice's segments are masked").hasMessage(refused);
+        for (String sql : List.of("SHOW STATS FOR (SELECT row_count FROM lake.sales.shipments WHERE row_count > 0)", "EXPLAIN " + showStats)) {
+            assertThatThrownBy(() -> trino.query("erin", sql)).as(sql).hasMessage(refused);
+        }
+        Session prepared = Session.builder(session("erin", Map.of())).addPreparedStatement("stats", showStats).build();
+        assertThatThrownBy(() -> trino.query(prepared, "EXECUTE stats")).hasMessage(refused);
+
+        // Only statistics: erin reads, describes and explains her rows as before, in queries of those same kinds.
+        assertThat(trino.rows("erin", "SELECT segment, row_count FROM lake.sales.shipments")).containsExactly(List.of("BUILDING", 10L));
+        assertThat(trino.query("erin", "EXPLAIN SELECT row_count FROM lake.sales.shipments").getOnlyValue().toString()).contains("BUILDING");
+        Session describing = Session.builder(session("erin", Map.of())).addPreparedStatement("shipments", "SELECT row_count FROM lake.sales.shipments").build();
+        assertThat(trino.rows(describing, "DESCRIBE OUTPUT shipments")).extracting(List::getFirst).containsExactly("row_count");
+        // Tables Warden does not govern follow warden.allowed.unregistered.operations.
+        assertThat(trino.rows("erin", "SHOW STATS FOR lake.unregistered.shipments")).contains(rowCountStatistics);
+    }
+
+    /**
      * Lakehouse connectors give each table hidden columns ({@code $path}, {@code $partition}, ...) that name a row's
      * file and partition, and so the values of partition columns; a data source lists none of them.
      */

@@ -115,6 +115,18 @@ class WardenAccessControlIT
         assertThat(alice.get(2)).isEqualTo("25-***-***-****");
     }
 
+    /** Trino's tpch connector gives statistics of its tables, the lowest and highest key of all customers among them. */
+    @Test
+    void statisticsAreRefusedWhereWardenMasksOrFilters()
+    {
+        for (String user : List.of("alice", "bob")) {
+            assertThatThrownBy(() -> strings(user, "SHOW STATS FOR tpch.tiny.customer")).as(user)
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("Cannot select from table tpch.tiny.customer: it is Warden data source 'tpch.customer'")
+                    .hasMessageContaining("SHOW STATS shows statistics of the whole table");
+        }
+    }
+
     @Test
     void userWithoutAGrantIsDenied()
             throws SQLException

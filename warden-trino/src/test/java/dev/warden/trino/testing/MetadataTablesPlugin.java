@@ -36,6 +36,10 @@ import io.trino.spi.function.table.ScalarArgumentSpecification;
 import io.trino.spi.function.table.TableFunctionAnalysis;
 import io.trino.spi.predicate.TupleDomain;
 import io.trino.spi.session.PropertyMetadata;
+import io.trino.spi.statistics.ColumnStatistics;
+import io.trino.spi.statistics.DoubleRange;
+import io.trino.spi.statistics.Estimate;
+import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.type.Type;
 
 import java.util.List;
@@ -55,7 +59,8 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * and row filters the access control gives it, each answering {@link #ROWS} (a segment and a row count):
  * <ul>
  * <li>in any schema, table {@value #PARTITIONED}, whose hidden column {@code $partition} names each row's partition
- * ({@code segment=BUILDING}), as Hive's, Iceberg's and Delta Lake's hidden columns do;</li>
+ * ({@code segment=BUILDING}), as Hive's, Iceberg's and Delta Lake's hidden columns do, and whose statistics, as those
+ * connectors keep them, give the lowest and highest {@code row_count} of all its rows;</li>
  * <li>metadata tables, as Hive, Iceberg and Delta Lake serve them: in any schema, {@code "<table>$partitions"},
  * served the way Trino serves those connectors' metadata tables (through {@link ConnectorMetadata#getSystemTable},
  * unlisted), so access checks see the same names;</li>
@@ -144,6 +149,25 @@ public final class MetadataTablesPlugin
                 {
                     SchemaTableName name = ((LakeTable) table).table();
                     return new ConnectorTableMetadata(name, name.getTableName().equals(PARTITIONED) ? List.of(COLUMNS.get(0), COLUMNS.get(1), PARTITION) : COLUMNS);
+                }
+
+                @Override
+                public TableStatistics getTableStatistics(ConnectorSession session, ConnectorTableHandle table)
+                {
+                    return TableStatistics.builder()
+                            .setRowCount(Estimate.of(ROWS.size()))
+                            .setColumnStatistics(new Column("segment"), ColumnStatistics.builder()
+                                    .setNullsFraction(Estimate.zero())
+                                    .setDistinctValuesCount(Estimate.of(ROWS.size()))
+                                    .build())
+                            .setColumnStatistics(new Column("row_count"), ColumnStatistics.builder()
+                                    .setNullsFraction(Estimate.zero())
+                                    .setDistinctValuesCount(Estimate.of(ROWS.size()))
+                                    .setRange(new DoubleRange(
+                                            ROWS.stream().mapToLong(row -> (Long) row.get(1)).min().orElseThrow(),
+                                            ROWS.stream().mapToLong(row -> (Long) row.get(1)).max().orElseThrow()))
+                                    .build())
+                            .build();
                 }
 
                 @Override

@@ -12,6 +12,7 @@ import io.trino.plugin.base.security.FileBasedSystemAccessControl;
 import io.trino.plugin.memory.MemoryPlugin;
 import io.trino.plugin.tpch.TpchPlugin;
 import io.trino.spi.Plugin;
+import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemAccessControl;
 import io.trino.spi.security.SystemAccessControlFactory;
@@ -22,6 +23,7 @@ import io.trino.testing.QueryRunner;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,13 +102,19 @@ public final class TrinoWithWarden
         return start(directory, bundle, properties, List::of);
     }
 
-    /** An in-process Trino with Warden's plugin, the {@code tpch} and {@code memory} catalogs and these system access controls. */
+    /**
+     * An in-process Trino with Warden's plugin, the {@code tpch} and {@code memory} catalogs and these system access
+     * controls, and their event listeners, which a server registers as it loads them (a testing server does not).
+     */
     public static QueryRunner queryRunner(List<SystemAccessControl> accessControls)
             throws Exception
     {
+        List<EventListener> eventListeners = new ArrayList<>();
+        accessControls.forEach(accessControl -> accessControl.getEventListeners().forEach(eventListeners::add));
         QueryRunner runner = DistributedQueryRunner.builder(session(ADMIN, Map.of()))
                 .setWorkerCount(0)
                 .setSystemAccessControls(accessControls)
+                .setEventListeners(eventListeners)
                 .build();
         try {
             runner.installPlugin(wardenFunctions());
