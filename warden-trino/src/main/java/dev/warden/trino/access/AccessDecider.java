@@ -213,7 +213,7 @@ public final class AccessDecider
      * owner about registered tables are decided for the person who started the query instead, unless a governor
      * allowed that owner to share ({@code definerViewOwners}). A query that refreshes a materialized view may read
      * registered tables only as someone allowed to share, and one that runs a table function reading tables past
-     * Trino's masks and filters, or shows their statistics, only where nothing is masked or filtered for the person.
+     * Trino's masks and filters only where nothing is masked or filtered for the person.
      */
     public TableGrant grant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
@@ -269,11 +269,6 @@ public final class AccessDecider
             return TableGrant.refused(dataSourceId, ("it is Warden data source '%s', and this query runs table function %s, which reads tables without "
                     + "the masks and row filters Warden gives Trino; such a query may read registered data only where Warden neither masks nor filters "
                     + "it for you (%s)").formatted(dataSource.id(), unmaskedFunction.get(), WardenTrinoConfig.UNMASKED_FUNCTIONS));
-        }
-        if ((!grant.masks().isEmpty() || !grant.rowFilters().isEmpty()) && people.mayShowStatistics(context.getQueryId()) && ShowStatistics.areBeingComputed()) {
-            return TableGrant.refused(dataSourceId, ("it is Warden data source '%s', which Warden masks or filters for you, and SHOW STATS shows statistics of "
-                    + "the whole table, such as the lowest and highest value of a column over the rows your filter hides too; it is refused wherever a "
-                    + "mask or row filter applies").formatted(dataSource.id()));
         }
         return grant;
     }

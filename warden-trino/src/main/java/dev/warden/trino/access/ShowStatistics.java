@@ -9,8 +9,9 @@ package dev.warden.trino.access;
  * caller's stack tells the two apart: the planning runs inside {@code ShowStatsRewrite}, under {@code EXPLAIN} and
  * {@code EXECUTE} too.
  * <p>
- * Walking a stack a hundred frames deep costs tens of microseconds, so the access control walks it only for queries
- * that may show statistics ({@link QueryPeople#mayShowStatistics}) and only where it masks or filters something.
+ * Walking a stack a hundred frames deep costs tens of microseconds, so the access control walks it only when asked
+ * for the masks and filters of a table it masks or filters for the person, in a query that may show statistics
+ * ({@link QueryPeople#mayShowStatistics}); never to decide what a person sees listed.
  */
 final class ShowStatistics
 {

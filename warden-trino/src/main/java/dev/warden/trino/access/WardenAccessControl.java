@@ -828,12 +828,23 @@ public final class WardenAccessControl
      * The grant whose masks and filters apply to a table, recorded in the ledger. For registered data a person may not
      * read, asking for masks is already refused: Trino asks for a definer view's base tables before any check.
      * Unregistered tables have no masks and are left to the checks (an INSERT needs no READ).
+     * <p>
+     * Trino asks for a table's masks and filters wherever a query reads it, {@code SHOW STATS} too, which prints the
+     * connector's statistics of all its rows: those are refused wherever anything is masked or filtered for the person.
      */
     private TableGrant readableGrant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
         TableGrant grant = decide(context, table, "select from table");
-        if (grant.dataSourceId().isPresent() && !grant.allows(AccessValue.READ)) {
+        if (grant.dataSourceId().isEmpty()) {
+            return grant;
+        }
+        if (!grant.allows(AccessValue.READ)) {
             throw denial(context, "select from table", table, grant.refusal().why(AccessValue.READ));
+        }
+        if ((!grant.masks().isEmpty() || !grant.rowFilters().isEmpty()) && people.mayShowStatistics(context.getQueryId()) && ShowStatistics.areBeingComputed()) {
+            throw denial(context, "show statistics of table", table, ("it is Warden data source '%s', which Warden masks or filters for you, and SHOW STATS "
+                    + "shows statistics of all its rows, such as the lowest and highest value of a column over the rows your filter hides too; it is refused "
+                    + "wherever a mask or row filter applies").formatted(grant.dataSourceId().get()));
         }
         return grant;
     }

@@ -450,14 +450,15 @@ class WardenAccessControlTest
         assertThat(trino.rows("carol", showStats)).as("finance reads lake.shipments with no mask and no filter").contains(rowCountStatistics);
         assertThat(trino.rows(ADMIN, showStats)).contains(rowCountStatistics);
 
-        String refused = "Access Denied: Cannot select from table lake.sales.shipments: it is Warden data source 'lake.shipments', which Warden masks or "
-                + "filters for you, and SHOW STATS shows statistics of the whole table, such as the lowest and highest value of a column over the rows your "
+        String refused = "Access Denied: Cannot show statistics of table lake.sales.shipments: it is Warden data source 'lake.shipments', which Warden masks "
+                + "or filters for you, and SHOW STATS shows statistics of all its rows, such as the lowest and highest value of a column over the rows your "
                 + "filter hides too; it is refused wherever a mask or row filter applies";
         QueryFailedException erin = catchThrowableOfType(QueryFailedException.class, () -> trino.query("erin", showStats));
         assertThat(erin).as("erin's rows are filtered").hasMessage(refused);
         assertThat(trino.ledger().take(erin.getQueryId().getId()).orElseThrow().denials()).containsExactly(refused);
         assertThatThrownBy(() -> trino.query("alice", showStats)).as("alice's segments are masked").hasMessage(refused);
-        for (String sql : List.of("SHOW STATS FOR (SELECT row_count FROM lake.sales.shipments WHERE row_count > 0)", "EXPLAIN " + showStats)) {
+        for (String sql : List.of("SHOW STATS FOR (SELECT row_count FROM lake.sales.shipments WHERE row_count > 0)", "EXPLAIN " + showStats,
+                "EXECUTE IMMEDIATE '" + showStats + "'")) {
             assertThatThrownBy(() -> trino.query("erin", sql)).as(sql).hasMessage(refused);
         }
         Session prepared = Session.builder(session("erin", Map.of())).addPreparedStatement("stats", showStats).build();
@@ -468,6 +469,7 @@ class WardenAccessControlTest
         assertThat(trino.query("erin", "EXPLAIN SELECT row_count FROM lake.sales.shipments").getOnlyValue().toString()).contains("BUILDING");
         Session describing = Session.builder(session("erin", Map.of())).addPreparedStatement("shipments", "SELECT row_count FROM lake.sales.shipments").build();
         assertThat(trino.rows(describing, "DESCRIBE OUTPUT shipments")).extracting(List::getFirst).containsExactly("row_count");
+        assertThat(trino.rows("erin", "SHOW TABLES FROM memory.default LIKE 'tickets'")).as("also filtered for erin").containsExactly(List.of("tickets"));
         // Tables Warden does not govern follow warden.allowed.unregistered.operations.
         assertThat(trino.rows("erin", "SHOW STATS FOR lake.unregistered.shipments")).contains(rowCountStatistics);
     }
