@@ -77,6 +77,7 @@ public final class AccessDecider
     private final PolicyReplica replica;
     private final QueryPeople people;
     private final TableGrant unregistered;
+    private final Map<String, TableGrant> unregisteredByCatalog;
     private final Map<String, Optional<String>> wardenUsers = new ConcurrentHashMap<>();
     private final NonAdminImpersonations impersonations = new NonAdminImpersonations(IMPERSONATION_CAPACITY);
     private volatile Snapshot snapshot;
@@ -91,9 +92,17 @@ public final class AccessDecider
         this.config = requireNonNull(config, "config is null");
         this.replica = requireNonNull(replica, "replica is null");
         this.people = requireNonNull(people, "people is null");
-        this.unregistered = TableGrant.limitedTo(config.unregisteredOperations(), _ -> config.unregisteredOperations().isEmpty()
-                ? "this Trino cluster allows nothing on data Warden does not govern (" + WardenTrinoConfig.UNREGISTERED_OPERATIONS + ")"
-                : "this Trino cluster allows only " + sorted(config.unregisteredOperations()) + " on data Warden does not govern (" + WardenTrinoConfig.UNREGISTERED_OPERATIONS + ")");
+        this.unregistered = unregisteredGrant(config.unregisteredOperations(), "", WardenTrinoConfig.UNREGISTERED_OPERATIONS);
+        Map<String, TableGrant> byCatalog = new HashMap<>();
+        config.unregisteredOperationsByCatalog().forEach((catalog, operations) ->
+                byCatalog.put(catalog, unregisteredGrant(operations, " in catalog " + catalog, config.unregisteredOperationsPropertyOf(catalog))));
+        this.unregisteredByCatalog = Map.copyOf(byCatalog);
+    }
+
+    private static TableGrant unregisteredGrant(Set<AccessValue> operations, String where, String property)
+    {
+        String allowed = operations.isEmpty() ? "nothing" : "only " + sorted(operations);
+        return TableGrant.limitedTo(operations, _ -> "this Trino cluster allows %s on data Warden does not govern%s (%s)".formatted(allowed, where, property));
     }
 
     /** Decides with the replica's newest state from now on; called whenever the replica swaps one in. */
@@ -234,7 +243,7 @@ public final class AccessDecider
         if (described.isPresent()) {
             return metadataGrant(described.get().dataSource(), registeredGrant(context, table, current, described.get()));
         }
-        return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregistered;
+        return isAdmin(caller) ? TableGrant.UNRESTRICTED : unregisteredByCatalog.getOrDefault(table.getCatalogName(), unregistered);
     }
 
     private TableGrant registeredGrant(SystemSecurityContext context, CatalogSchemaTableName table, Snapshot current, Registration registration)

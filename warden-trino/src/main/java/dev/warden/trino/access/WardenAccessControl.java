@@ -886,8 +886,9 @@ public final class WardenAccessControl
         else if (wanted != AccessValue.CREATE && decider.mayHoldRegisteredTables(schema.getCatalogName(), schema.getSchemaName())) {
             reason = "it holds tables registered in Warden; only Warden admins may do this";
         }
-        else if (!config.unregisteredOperations().contains(wanted)) {
-            reason = "this Trino cluster does not allow " + wanted + " on data Warden does not govern (" + WardenTrinoConfig.UNREGISTERED_OPERATIONS + ")";
+        else if (!config.unregisteredOperationsIn(schema.getCatalogName()).contains(wanted)) {
+            reason = "this Trino cluster does not allow " + wanted + " on data Warden does not govern in catalog " + schema.getCatalogName()
+                    + " (" + config.unregisteredOperationsPropertyOf(schema.getCatalogName()) + ")";
         }
         else {
             return;

@@ -29,6 +29,8 @@ import static java.util.Objects.requireNonNull;
  * @param apiKey a key with permission SERVICE
  * @param registeredOperations what Warden may grant on registered data (never CREATE)
  * @param unregisteredOperations what everyone may do with data Warden does not govern
+ * @param unregisteredOperationsByCatalog what everyone may do with data Warden does not govern in these catalogs,
+ *        instead of {@code unregisteredOperations}
  * @param blockedFunctions table functions nobody may run, in any catalog, because they pass SQL through unchecked
  * @param unmaskedFunctions table functions that read a table's rows without Trino applying masks and row filters to
  *        them: a query that runs one may read registered data only where nothing is masked or filtered for the person
@@ -54,6 +56,7 @@ public record WardenTrinoConfig(
         String apiKey,
         Set<AccessValue> registeredOperations,
         Set<AccessValue> unregisteredOperations,
+        Map<String, Set<AccessValue>> unregisteredOperationsByCatalog,
         Set<String> blockedFunctions,
         Set<String> unmaskedFunctions,
         Set<String> overwritingSessionProperties,
@@ -72,6 +75,8 @@ public record WardenTrinoConfig(
     public static final String API_KEY = Settings.API_KEY;
     public static final String REGISTERED_OPERATIONS = "warden.allowed.registered.operations";
     public static final String UNREGISTERED_OPERATIONS = "warden.allowed.unregistered.operations";
+    /** Followed by a catalog's name: the unregistered operations of that catalog. */
+    public static final String UNREGISTERED_OPERATIONS_IN_CATALOG = UNREGISTERED_OPERATIONS + ".";
     public static final String BLOCKED_FUNCTIONS = "warden.blocked-functions";
     public static final String UNMASKED_FUNCTIONS = "warden.unmasked-functions";
     public static final String OVERWRITING_SESSION_PROPERTIES = "warden.overwriting-session-properties";
@@ -89,6 +94,7 @@ public record WardenTrinoConfig(
 
     private static final Map<String, String> DEFAULTS = defaults();
     private static final String COMPONENT = "Warden access control";
+    private static final Pattern CATALOG_NAME = Pattern.compile("[a-z0-9_-]+");
 
     private static Map<String, String> defaults()
     {
@@ -117,6 +123,8 @@ public record WardenTrinoConfig(
         requireNonNull(apiKey, "apiKey is null");
         registeredOperations = Set.copyOf(registeredOperations);
         unregisteredOperations = Set.copyOf(unregisteredOperations);
+        unregisteredOperationsByCatalog = Map.copyOf(unregisteredOperationsByCatalog);
+        unregisteredOperationsByCatalog.values().forEach(operations -> requireNonNull(operations, "operations of a catalog are null"));
         blockedFunctions = Set.copyOf(blockedFunctions);
         unmaskedFunctions = Set.copyOf(unmaskedFunctions);
         overwritingSessionProperties = Set.copyOf(overwritingSessionProperties);
@@ -142,7 +150,10 @@ public record WardenTrinoConfig(
     public static WardenTrinoConfig parse(Map<String, String> properties)
     {
         List<String> problems = new ArrayList<>();
-        Settings.rejectUnknown(properties, Settings.known(List.of(SERVER_URI, API_KEY), DEFAULTS), COMPONENT, problems);
+        Map<String, String> byCatalog = new LinkedHashMap<>();
+        Map<String, String> others = new LinkedHashMap<>();
+        properties.forEach((name, value) -> (name.startsWith(UNREGISTERED_OPERATIONS_IN_CATALOG) ? byCatalog : others).put(name, value));
+        Settings.rejectUnknown(others, Settings.known(List.of(SERVER_URI, API_KEY), DEFAULTS), COMPONENT, problems);
         Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
         values.putAll(properties);
 
@@ -153,6 +164,14 @@ public record WardenTrinoConfig(
             problems.add(REGISTERED_OPERATIONS + ": CREATE cannot be granted on registered data; allowed are READ, WRITE and OWN");
         }
         Set<AccessValue> unregistered = operations(values, UNREGISTERED_OPERATIONS, problems);
+        Map<String, Set<AccessValue>> unregisteredByCatalog = new LinkedHashMap<>();
+        byCatalog.keySet().stream().sorted().forEach(name -> {
+            String catalog = name.substring(UNREGISTERED_OPERATIONS_IN_CATALOG.length());
+            if (!CATALOG_NAME.matcher(catalog).matches()) {
+                problems.add(name + ": must end in a catalog's name, in lower case, as " + UNREGISTERED_OPERATIONS_IN_CATALOG + "hive");
+            }
+            unregisteredByCatalog.put(catalog, operations(values, name, problems));
+        });
         Set<String> blockedFunctions = Settings.list(values, BLOCKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
         Set<String> unmaskedFunctions = Settings.list(values, UNMASKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
         Set<String> overwritingSessionProperties = Settings.list(values, OVERWRITING_SESSION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
@@ -170,10 +189,22 @@ public record WardenTrinoConfig(
         int planCache = Settings.integer(values, PLAN_CACHE, 0, 10_000_000, problems);
         int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
-        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, blockedFunctions, unmaskedFunctions, overwritingSessionProperties,
+        return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, unregisteredByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties,
                 externalLocationProperties, externalFileProcedures, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
                 stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
                 decisionCache);
+    }
+
+    /** What everyone may do with data Warden does not govern in {@code catalog}. */
+    public Set<AccessValue> unregisteredOperationsIn(String catalog)
+    {
+        return unregisteredOperationsByCatalog.getOrDefault(catalog, unregisteredOperations);
+    }
+
+    /** The property that sets what everyone may do with data Warden does not govern in {@code catalog}. */
+    public String unregisteredOperationsPropertyOf(String catalog)
+    {
+        return unregisteredOperationsByCatalog.containsKey(catalog) ? UNREGISTERED_OPERATIONS_IN_CATALOG + catalog : UNREGISTERED_OPERATIONS;
     }
 
     /** How the replica inside the plugin reaches the server. */
@@ -191,8 +222,8 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, externalLocationProperties, externalFileProcedures, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, unregisteredOperationsByCatalog=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, unregisteredOperationsByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, externalLocationProperties, externalFileProcedures, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
     }
 
     /**

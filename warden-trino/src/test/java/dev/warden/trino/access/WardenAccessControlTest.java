@@ -82,9 +82,12 @@ class WardenAccessControlTest
                 WardenTrinoConfig.REGISTERED_OPERATIONS, "READ,WRITE,OWN",
                 WardenTrinoConfig.USER_MAPPING, "([a-z]+)",
                 WardenTrinoConfig.IMPERSONATORS, "gateway",
-                WardenTrinoConfig.ADMIN_GROUPS, "wardens"));
+                WardenTrinoConfig.ADMIN_GROUPS, "wardens",
+                WardenTrinoConfig.UNREGISTERED_OPERATIONS_IN_CATALOG + "reports", "READ"));
         trino.runner().installPlugin(new MetadataTablesPlugin());
         trino.runner().createCatalog("lake", MetadataTablesPlugin.CONNECTOR, Map.of());
+        trino.runner().createCatalog("reports", "memory", Map.of());
+        trino.query(ADMIN, "CREATE TABLE reports.default.daily AS SELECT 1 AS day, 100 AS orders");
         trino.runner().installPlugin(new MaterializedViewsPlugin());
         trino.runner().createCatalog("warehouse", MaterializedViewsPlugin.CONNECTOR, Map.of("owner", "carol"));
         // The rows an earlier refresh stored, before Warden governed the data.
@@ -418,6 +421,27 @@ class WardenAccessControlTest
                 .hasMessage("Access Denied: Cannot drop schema memory.default: it holds tables registered in Warden; only Warden admins may do this");
         assertThatThrownBy(() -> trino.query("bob", "CALL system.runtime.kill_query(query_id => '20240101_000000_00000_xxxxx', message => 'x')"))
                 .hasMessageContaining("only Warden admins may");
+    }
+
+    @Test
+    void aCatalogWithUnregisteredOperationsOfItsOwnFollowsThem()
+    {
+        assertThat(trino.rows("bob", "SELECT day, orders FROM reports.default.daily")).containsExactly(List.of(1, 100));
+        assertThat(trino.rows("bob", "SHOW TABLES FROM reports.default")).containsExactly(List.of("daily"));
+        String onlyRead = "this Trino cluster allows only [READ] on data Warden does not govern in catalog reports (warden.allowed.unregistered.operations.reports)";
+        assertThatThrownBy(() -> trino.query("bob", "INSERT INTO reports.default.daily VALUES (2, 200)"))
+                .hasMessage("Access Denied: Cannot insert into table reports.default.daily: " + onlyRead);
+        assertThatThrownBy(() -> trino.query("bob", "CREATE TABLE reports.default.mine (x bigint)"))
+                .hasMessage("Access Denied: Cannot create table reports.default.mine: " + onlyRead);
+        assertThatThrownBy(() -> trino.query("bob", "CREATE SCHEMA reports.bobs"))
+                .hasMessage("Access Denied: Cannot create schema reports.bobs: this Trino cluster does not allow CREATE on data Warden does not govern in catalog "
+                        + "reports (warden.allowed.unregistered.operations.reports)");
+        // Admins may do everything there, and other catalogs follow warden.allowed.unregistered.operations.
+        trino.query(ADMIN, "CREATE TABLE reports.default.by_admin AS SELECT * FROM reports.default.daily");
+        trino.query(ADMIN, "DROP TABLE reports.default.by_admin");
+        trino.query("bob", "CREATE TABLE memory.default.reports_copy AS SELECT * FROM reports.default.daily");
+        assertThat(trino.rows("bob", "SELECT orders FROM memory.default.reports_copy")).containsExactly(List.of(100));
+        trino.query("bob", "DROP TABLE memory.default.reports_copy");
     }
 
     @Test

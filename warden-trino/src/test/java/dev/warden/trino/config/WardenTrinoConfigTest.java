@@ -64,6 +64,35 @@ class WardenTrinoConfigTest
     }
 
     @Test
+    void aCatalogMayHaveUnregisteredOperationsOfItsOwn()
+    {
+        Map<String, String> properties = new HashMap<>(REQUIRED);
+        properties.put("warden.allowed.unregistered.operations", "READ,WRITE,CREATE,OWN");
+        properties.put("warden.allowed.unregistered.operations.lakehouse", "");
+        properties.put("warden.allowed.unregistered.operations.reports", " read ");
+        WardenTrinoConfig config = WardenTrinoConfig.parse(properties);
+
+        assertThat(config.unregisteredOperationsIn("lakehouse")).isEmpty();
+        assertThat(config.unregisteredOperationsIn("reports")).containsExactly(AccessValue.READ);
+        assertThat(config.unregisteredOperationsIn("scratch")).containsExactlyInAnyOrder(AccessValue.values());
+        assertThat(config.unregisteredOperationsPropertyOf("reports")).isEqualTo("warden.allowed.unregistered.operations.reports");
+        assertThat(config.unregisteredOperationsPropertyOf("scratch")).isEqualTo("warden.allowed.unregistered.operations");
+
+        assertThatThrownBy(() -> WardenTrinoConfig.parse(Map.of(
+                "warden.server-uri", "http://127.0.0.1:8470",
+                "warden.api-key", "wdn_service",
+                "warden.allowed.unregistered.operations.reports", "READ,SELECT",
+                "warden.allowed.unregistered.operations.Sales", "READ",
+                "warden.allowed.unregistered.operations.", "READ",
+                "warden.allowed.unregistered.operation", "READ")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("warden.allowed.unregistered.operations.reports: unknown operation 'SELECT'")
+                .hasMessageContaining("warden.allowed.unregistered.operations.Sales: must end in a catalog's name, in lower case")
+                .hasMessageContaining("warden.allowed.unregistered.operations.: must end in a catalog's name")
+                .hasMessageContaining("warden.allowed.unregistered.operation: unknown property");
+    }
+
+    @Test
     void thePlanCacheReachesTheReplica()
     {
         Map<String, String> properties = new HashMap<>(REQUIRED);
