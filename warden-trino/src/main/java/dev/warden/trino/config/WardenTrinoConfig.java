@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -123,8 +124,8 @@ public record WardenTrinoConfig(
         requireNonNull(apiKey, "apiKey is null");
         registeredOperations = Set.copyOf(registeredOperations);
         unregisteredOperations = Set.copyOf(unregisteredOperations);
-        unregisteredOperationsByCatalog = Map.copyOf(unregisteredOperationsByCatalog);
-        unregisteredOperationsByCatalog.values().forEach(operations -> requireNonNull(operations, "operations of a catalog are null"));
+        unregisteredOperationsByCatalog = unregisteredOperationsByCatalog.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> Set.copyOf(entry.getValue())));
         blockedFunctions = Set.copyOf(blockedFunctions);
         unmaskedFunctions = Set.copyOf(unmaskedFunctions);
         overwritingSessionProperties = Set.copyOf(overwritingSessionProperties);
@@ -153,7 +154,7 @@ public record WardenTrinoConfig(
         Map<String, String> byCatalog = new LinkedHashMap<>();
         Map<String, String> others = new LinkedHashMap<>();
         properties.forEach((name, value) -> (name.startsWith(UNREGISTERED_OPERATIONS_IN_CATALOG) ? byCatalog : others).put(name, value));
-        Settings.rejectUnknown(others, Settings.known(List.of(SERVER_URI, API_KEY), DEFAULTS), COMPONENT, problems);
+        Settings.rejectUnknown(others, Settings.known(List.of(SERVER_URI, API_KEY, UNREGISTERED_OPERATIONS_IN_CATALOG + "<catalog>"), DEFAULTS), COMPONENT, problems);
         Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
         values.putAll(properties);
 

@@ -89,7 +89,8 @@ class WardenTrinoConfigTest
                 .hasMessageContaining("warden.allowed.unregistered.operations.reports: unknown operation 'SELECT'")
                 .hasMessageContaining("warden.allowed.unregistered.operations.Sales: must end in a catalog's name, in lower case")
                 .hasMessageContaining("warden.allowed.unregistered.operations.: must end in a catalog's name")
-                .hasMessageContaining("warden.allowed.unregistered.operation: unknown property");
+                .hasMessageContaining("warden.allowed.unregistered.operation: unknown property")
+                .hasMessageContaining("warden.allowed.unregistered.operations.<catalog>");
     }
 
     @Test
