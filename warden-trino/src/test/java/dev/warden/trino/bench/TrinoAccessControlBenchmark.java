@@ -177,6 +177,7 @@ class TrinoAccessControlBenchmark
             };
             TestingTrinoServer coordinator = TestingTrinoServer.builder()
                     .setSystemAccessControls(Optional.of(controls))
+                    .setEventListeners(TrinoWithWarden.eventListenersOf(controls))
                     .build();
             byAccessControl.put(accessControl, coordinator);
             // Every coordinator gets Warden's function for salted hashes, so that they differ only in access control.

@@ -109,12 +109,10 @@ public final class TrinoWithWarden
     public static QueryRunner queryRunner(List<SystemAccessControl> accessControls)
             throws Exception
     {
-        List<EventListener> eventListeners = new ArrayList<>();
-        accessControls.forEach(accessControl -> accessControl.getEventListeners().forEach(eventListeners::add));
         QueryRunner runner = DistributedQueryRunner.builder(session(ADMIN, Map.of()))
                 .setWorkerCount(0)
                 .setSystemAccessControls(accessControls)
-                .setEventListeners(eventListeners)
+                .setEventListeners(eventListenersOf(accessControls))
                 .build();
         try {
             runner.installPlugin(wardenFunctions());
@@ -128,6 +126,17 @@ public final class TrinoWithWarden
             runner.close();
             throw e;
         }
+    }
+
+    /**
+     * The event listeners of these access controls, which a Trino server registers as it loads them and a testing
+     * server does not: Warden's learns there of each query's start, kind and end.
+     */
+    public static List<EventListener> eventListenersOf(List<SystemAccessControl> accessControls)
+    {
+        List<EventListener> eventListeners = new ArrayList<>();
+        accessControls.forEach(accessControl -> accessControl.getEventListeners().forEach(eventListeners::add));
+        return List.copyOf(eventListeners);
     }
 
     /**
