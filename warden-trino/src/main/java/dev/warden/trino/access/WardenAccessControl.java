@@ -522,10 +522,21 @@ public final class WardenAccessControl
         require(context, table, AccessValue.OWN, "alter a column of table");
     }
 
+    /**
+     * Dropping a column removes it from the table's schema, not its values from the table's files. A connector that
+     * reads columns by position (Hive's ORC tables by default, its text formats always) then shows them under the name
+     * of the column after it, past the masks written for the dropped one, for everyone.
+     */
     @Override
     public void checkCanDropColumn(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        require(context, table, AccessValue.OWN, "drop a column of table");
+        TableGrant grant = require(context, table, AccessValue.OWN, "drop a column of table");
+        if (grant.dataSourceId().isPresent() && !isAdmin(context.getIdentity())) {
+            throw denial(context, "drop a column of table", table, ("it is Warden data source '%s', and a dropped column's values stay in the table's "
+                    + "files, where a connector that reads columns by position (Hive's ORC and text formats) shows them under the next column's name, "
+                    + "past the masks written for the dropped one; only Warden admins may drop columns of registered tables")
+                    .formatted(grant.dataSourceId().get()));
+        }
     }
 
     @Override

@@ -306,6 +306,12 @@ class WardenAccessControlTest
                 .hasMessage(renamed.formatted("rename table"));
         assertThatThrownBy(() -> trino.query("erin", "ALTER TABLE memory.default.notes RENAME COLUMN note TO text"))
                 .hasMessage(renamed.formatted("rename a column of table"));
+        // Dropped, a column's values stay in the files, where a connector reading by position shows them under the next name.
+        assertThatThrownBy(() -> trino.query("erin", "ALTER TABLE memory.default.notes DROP COLUMN note"))
+                .hasMessage("Access Denied: Cannot drop a column of table memory.default.notes: it is Warden data source 'memory.notes', and a dropped "
+                        + "column's values stay in the table's files, where a connector that reads columns by position (Hive's ORC and text formats) shows "
+                        + "them under the next column's name, past the masks written for the dropped one; only Warden admins may drop columns of "
+                        + "registered tables");
         SystemSecurityContext erin = context("erin");
         CatalogSchemaTableName notes = new CatalogSchemaTableName("memory", "default", "notes");
         CatalogSchemaTableName elsewhere = new CatalogSchemaTableName("memory", "default", "elsewhere");
@@ -313,6 +319,8 @@ class WardenAccessControlTest
         assertThatThrownBy(() -> trino.accessControl().checkCanRenameMaterializedView(erin, notes, elsewhere)).hasMessage(renamed.formatted("rename materialized view"));
         trino.accessControl().checkCanRenameTable(context(ADMIN), notes, elsewhere);
         trino.accessControl().checkCanRenameColumn(context(ADMIN), notes);
+        trino.accessControl().checkCanDropColumn(context(ADMIN), notes);
+        trino.accessControl().checkCanDropColumn(erin, new CatalogSchemaTableName("memory", "default", "erin_scratch"));
         trino.accessControl().checkCanRefreshMaterializedView(new SystemSecurityContext(Identity.ofUser("erin"), QueryId.valueOf("direct_erin_refreshing"), Instant.now()), notes);
         trino.accessControl().checkCanSetTableProperties(erin, notes, Map.of());
         // A denial's message is the answer; the stack it is thrown from is not worth filling in.
