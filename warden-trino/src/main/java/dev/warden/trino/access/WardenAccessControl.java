@@ -530,13 +530,10 @@ public final class WardenAccessControl
     @Override
     public void checkCanDropColumn(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        TableGrant grant = require(context, table, AccessValue.OWN, "drop a column of table");
-        if (grant.dataSourceId().isPresent() && !isAdmin(context.getIdentity())) {
-            throw denial(context, "drop a column of table", table, ("it is Warden data source '%s', and a dropped column's values stay in the table's "
-                    + "files, where a connector that reads columns by position (Hive's ORC and text formats) shows them under the next column's name, "
-                    + "past the masks written for the dropped one; only Warden admins may drop columns of registered tables")
-                    .formatted(grant.dataSourceId().get()));
-        }
+        requireAdminOnRegistered(context, "drop a column of table", table, require(context, table, AccessValue.OWN, "drop a column of table"),
+                "and a dropped column's values stay in the table's files, where a connector that reads columns by position (Hive's ORC and text formats) "
+                        + "shows them under the next column's name, past the masks written for the dropped one; only Warden admins may drop columns of "
+                        + "registered tables");
     }
 
     @Override
@@ -551,10 +548,15 @@ public final class WardenAccessControl
      */
     private void requireAdminToRenameRegistered(SystemSecurityContext context, String action, CatalogSchemaTableName table, TableGrant grant)
     {
+        requireAdminOnRegistered(context, action, table, grant, "which Warden knows by its table's and columns' names: renamed, they would escape the "
+                + "policies written for them; only Warden admins may rename them, once a Warden governor has registered the new names");
+    }
+
+    /** Refuses {@code action} on a registered table to everyone but admins; {@code why} follows the data source's name. */
+    private void requireAdminOnRegistered(SystemSecurityContext context, String action, CatalogSchemaTableName table, TableGrant grant, String why)
+    {
         if (grant.dataSourceId().isPresent() && !isAdmin(context.getIdentity())) {
-            throw denial(context, action, table, ("it is Warden data source '%s', which Warden knows by its table's and columns' names: renamed, they would "
-                    + "escape the policies written for them; only Warden admins may rename them, once a Warden governor has registered the new names")
-                    .formatted(grant.dataSourceId().get()));
+            throw denial(context, action, table, "it is Warden data source '" + grant.dataSourceId().get() + "', " + why);
         }
     }
 
