@@ -51,7 +51,13 @@ public final class WardenAccessControl
 {
     private static final System.Logger LOG = System.getLogger(WardenAccessControl.class.getName());
     private static final int QUERY_CAPACITY = 50_000;
-    private static final String UNSAFE_PUSHDOWN_PROPERTY = "allow_unsafe_pushdown";
+    private static final String READS_BY_POSITION = "it chooses whether a query reads a file's columns by name or by position, and by position a file "
+            + "whose columns are not in the table's order shows one column's values under another column's name and masks";
+    /** Why the session properties that are admin-only by default weaken Warden, for their refusals. */
+    private static final Map<String, String> WHY_ADMIN_ONLY = Map.of(
+            "allow_unsafe_pushdown", "it lets Trino run expressions that may fail ahead of row filters, so that a query's errors can show rows a filter hides",
+            "orc_use_column_names", READS_BY_POSITION,
+            "parquet_use_column_names", READS_BY_POSITION);
 
     private final WardenTrinoConfig config;
     private final PolicyReplica replica;
@@ -169,28 +175,46 @@ public final class WardenAccessControl
     }
 
     /**
-     * {@code allow_unsafe_pushdown} lets Trino push expressions that may fail below joins, ahead of a table's row
-     * filter, where their errors name values of rows the filter hides (tested); only admins may set it.
+     * Trino asks this for {@code SET SESSION} and for each system session property of a query's session as the query
+     * starts. Only admins may set those that weaken Warden: {@code allow_unsafe_pushdown} lets Trino push expressions
+     * that may fail below joins, ahead of a table's row filter, where their errors name values of rows the filter
+     * hides (tested).
      */
     @Override
     public void checkCanSetSystemSessionProperty(Identity identity, QueryId queryId, String propertyName)
     {
-        if (propertyName.equalsIgnoreCase(UNSAFE_PUSHDOWN_PROPERTY) && !isAdmin(identity)) {
-            AccessDeniedException.denySetSystemSessionProperty(propertyName, "it lets Trino run expressions that may fail ahead of row filters, "
-                    + "so that a query's errors can show rows a filter hides; only Warden admins may set it");
+        String property = propertyName.toLowerCase(Locale.ROOT);
+        if (config.adminOnlySessionProperties().contains(property) && !isAdmin(identity)) {
+            String message = "Cannot set system session property " + propertyName + ": " + whyAdminOnly(property, WardenTrinoConfig.ADMIN_ONLY_SESSION_PROPERTIES);
+            if (queryId != null) {
+                ledger.recordDenial(queryId.getId(), AccessDeniedException.PREFIX + message);
+            }
+            throw new Denial(message);
         }
     }
 
     /**
-     * Trino asks this for each catalog session property of a query's session as the query starts, so a property with
-     * which an INSERT may replace rows already in a table marks the query before it names any table.
+     * Trino asks this for {@code SET SESSION} and for each catalog session property of a query's session as the query
+     * starts, so an admin-only property is refused before the query runs, and a property with which an INSERT may
+     * replace rows already in a table marks the query before it names any table.
      */
     @Override
     public void checkCanSetCatalogSessionProperty(SystemSecurityContext context, String catalogName, String propertyName)
     {
-        if (context.getQueryId() != null && config.overwritingSessionProperties().contains(propertyName.toLowerCase(Locale.ROOT))) {
+        String property = propertyName.toLowerCase(Locale.ROOT);
+        if (config.adminOnlyCatalogSessionProperties().contains(property) && !isAdmin(context.getIdentity())) {
+            throw denial(context, "Cannot set catalog session property " + catalogName + "." + propertyName + ": "
+                    + whyAdminOnly(property, WardenTrinoConfig.ADMIN_ONLY_CATALOG_SESSION_PROPERTIES));
+        }
+        if (context.getQueryId() != null && config.overwritingSessionProperties().contains(property)) {
             people.overwriting(context.getQueryId(), catalogName, propertyName);
         }
+    }
+
+    private static String whyAdminOnly(String property, String listedIn)
+    {
+        String why = WHY_ADMIN_ONLY.getOrDefault(property, "Warden's configuration lists it as weakening what Warden enforces");
+        return why + "; only Warden admins may set it (" + listedIn + ")";
     }
 
     // ---- catalogs and schemas: containers, visible to all; changing them is CREATE or OWN on unregistered data ----

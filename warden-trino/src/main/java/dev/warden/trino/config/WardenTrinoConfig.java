@@ -38,6 +38,10 @@ import static java.util.Objects.requireNonNull;
  * @param overwritingSessionProperties catalog session properties with which an INSERT may replace rows already in the
  *        table (Hive's {@code insert_existing_partitions_behavior}): a query that sets one in a catalog may insert into
  *        a registered table there only where Warden does not filter its rows for the person
+ * @param adminOnlySessionProperties system session properties only admins may set, because they weaken what Warden
+ *        enforces (Trino's {@code allow_unsafe_pushdown})
+ * @param adminOnlyCatalogSessionProperties catalog session properties only admins may set, in every catalog, because
+ *        they weaken what Warden enforces (Hive's {@code orc_use_column_names} and {@code parquet_use_column_names})
  * @param externalLocationProperties table properties that point a table at files that already exist (Hive's
  *        {@code external_location}, its partition projection's location template, and its {@code extra_properties},
  *        which may set the metastore's), which may be a registered table's: only admins may create a table with one
@@ -61,6 +65,8 @@ public record WardenTrinoConfig(
         Set<String> blockedFunctions,
         Set<String> unmaskedFunctions,
         Set<String> overwritingSessionProperties,
+        Set<String> adminOnlySessionProperties,
+        Set<String> adminOnlyCatalogSessionProperties,
         Set<String> externalLocationProperties,
         Set<String> externalFileProcedures,
         Set<String> adminUsers,
@@ -81,6 +87,8 @@ public record WardenTrinoConfig(
     public static final String BLOCKED_FUNCTIONS = "warden.blocked-functions";
     public static final String UNMASKED_FUNCTIONS = "warden.unmasked-functions";
     public static final String OVERWRITING_SESSION_PROPERTIES = "warden.overwriting-session-properties";
+    public static final String ADMIN_ONLY_SESSION_PROPERTIES = "warden.admin-only-session-properties";
+    public static final String ADMIN_ONLY_CATALOG_SESSION_PROPERTIES = "warden.admin-only-catalog-session-properties";
     public static final String EXTERNAL_LOCATION_PROPERTIES = "warden.external-location-properties";
     public static final String EXTERNAL_FILE_PROCEDURES = "warden.external-file-procedures";
     public static final String ADMIN_USERS = "warden.admin.users";
@@ -96,6 +104,7 @@ public record WardenTrinoConfig(
     private static final Map<String, String> DEFAULTS = defaults();
     private static final String COMPONENT = "Warden access control";
     private static final Pattern CATALOG_NAME = Pattern.compile("[a-z0-9_-]+");
+    private static final Pattern SESSION_PROPERTY_NAME = Pattern.compile("[a-z0-9_]+");
 
     private static Map<String, String> defaults()
     {
@@ -105,6 +114,8 @@ public record WardenTrinoConfig(
         defaults.put(BLOCKED_FUNCTIONS, "query,raw_query");
         defaults.put(UNMASKED_FUNCTIONS, "table_changes");
         defaults.put(OVERWRITING_SESSION_PROPERTIES, "insert_existing_partitions_behavior");
+        defaults.put(ADMIN_ONLY_SESSION_PROPERTIES, "allow_unsafe_pushdown");
+        defaults.put(ADMIN_ONLY_CATALOG_SESSION_PROPERTIES, "orc_use_column_names,parquet_use_column_names");
         defaults.put(EXTERNAL_LOCATION_PROPERTIES, "external_location,partition_projection_location_template,extra_properties");
         defaults.put(EXTERNAL_FILE_PROCEDURES, "add_files,add_files_from_table");
         defaults.put(ADMIN_USERS, "");
@@ -129,6 +140,8 @@ public record WardenTrinoConfig(
         blockedFunctions = Set.copyOf(blockedFunctions);
         unmaskedFunctions = Set.copyOf(unmaskedFunctions);
         overwritingSessionProperties = Set.copyOf(overwritingSessionProperties);
+        adminOnlySessionProperties = Set.copyOf(adminOnlySessionProperties);
+        adminOnlyCatalogSessionProperties = Set.copyOf(adminOnlyCatalogSessionProperties);
         externalLocationProperties = Set.copyOf(externalLocationProperties);
         externalFileProcedures = Set.copyOf(externalFileProcedures);
         adminUsers = Set.copyOf(adminUsers);
@@ -175,7 +188,10 @@ public record WardenTrinoConfig(
         });
         Set<String> blockedFunctions = Settings.list(values, BLOCKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
         Set<String> unmaskedFunctions = Settings.list(values, UNMASKED_FUNCTIONS, name -> name.toLowerCase(Locale.ROOT));
-        Set<String> overwritingSessionProperties = Settings.list(values, OVERWRITING_SESSION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
+        Set<String> overwritingSessionProperties = catalogSessionProperties(values, OVERWRITING_SESSION_PROPERTIES, problems);
+        Set<String> adminOnlySessionProperties = sessionProperties(values, ADMIN_ONLY_SESSION_PROPERTIES,
+                "names a catalog session property; list those in " + ADMIN_ONLY_CATALOG_SESSION_PROPERTIES + ", without the catalog", problems);
+        Set<String> adminOnlyCatalogSessionProperties = catalogSessionProperties(values, ADMIN_ONLY_CATALOG_SESSION_PROPERTIES, problems);
         Set<String> externalLocationProperties = Settings.list(values, EXTERNAL_LOCATION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
         Set<String> externalFileProcedures = Settings.list(values, EXTERNAL_FILE_PROCEDURES, name -> name.toLowerCase(Locale.ROOT));
         Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
@@ -191,7 +207,7 @@ public record WardenTrinoConfig(
         int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
         return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, unregisteredByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties,
-                externalLocationProperties, externalFileProcedures, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
+                adminOnlySessionProperties, adminOnlyCatalogSessionProperties, externalLocationProperties, externalFileProcedures, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
                 stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
                 decisionCache);
     }
@@ -223,8 +239,8 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, unregisteredOperationsByCatalog=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, unregisteredOperationsByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, externalLocationProperties, externalFileProcedures, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, unregisteredOperationsByCatalog=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, adminOnlySessionProperties=%s, adminOnlyCatalogSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, unregisteredOperationsByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, adminOnlySessionProperties, adminOnlyCatalogSessionProperties, externalLocationProperties, externalFileProcedures, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
     }
 
     /**
@@ -267,6 +283,26 @@ public record WardenTrinoConfig(
             }
         }
         return operations;
+    }
+
+    /** Catalog session properties, which apply in every catalog and so are named without one. */
+    private static Set<String> catalogSessionProperties(Map<String, String> values, String name, List<String> problems)
+    {
+        return sessionProperties(values, name, "names a catalog; name the property alone, which applies in every catalog", problems);
+    }
+
+    private static Set<String> sessionProperties(Map<String, String> values, String name, String dottedNameProblem, List<String> problems)
+    {
+        Set<String> properties = Settings.list(values, name, item -> item.toLowerCase(Locale.ROOT));
+        for (String property : properties) {
+            if (property.contains(".")) {
+                problems.add(name + ": '" + property + "' " + dottedNameProblem);
+            }
+            else if (!SESSION_PROPERTY_NAME.matcher(property).matches()) {
+                problems.add(name + ": '" + property + "' is not a session property's name (letters, digits and underscores)");
+            }
+        }
+        return properties;
     }
 
     private static UserMapping userMapping(Map<String, String> values, List<String> problems)

@@ -83,6 +83,7 @@ class WardenAccessControlTest
                 WardenTrinoConfig.USER_MAPPING, "([a-z]+)",
                 WardenTrinoConfig.IMPERSONATORS, "gateway",
                 WardenTrinoConfig.ADMIN_GROUPS, "wardens",
+                WardenTrinoConfig.ADMIN_ONLY_SESSION_PROPERTIES, "allow_unsafe_pushdown,spill_enabled",
                 WardenTrinoConfig.UNREGISTERED_OPERATIONS_IN_CATALOG + "reports", "READ"));
         trino.runner().installPlugin(new MetadataTablesPlugin());
         trino.runner().createCatalog("lake", MetadataTablesPlugin.CONNECTOR, Map.of());
@@ -694,13 +695,50 @@ class WardenAccessControlTest
         // With allow_unsafe_pushdown=true that query fails with "Cannot cast 'hidden-72' to BIGINT": refused, whether
         // set by a statement, sent with the query or set in it (WITH SESSION).
         String refused = "Access Denied: Cannot set system session property allow_unsafe_pushdown: it lets Trino run expressions that may fail ahead of "
-                + "row filters, so that a query's errors can show rows a filter hides; only Warden admins may set it";
-        assertThatThrownBy(() -> trino.query("alice", "SET SESSION allow_unsafe_pushdown = true")).hasMessage(refused);
+                + "row filters, so that a query's errors can show rows a filter hides; only Warden admins may set it (warden.admin-only-session-properties)";
+        QueryFailedException set = catchThrowableOfType(QueryFailedException.class, () -> trino.query("alice", "SET SESSION allow_unsafe_pushdown = true"));
+        assertThat(set).hasMessage(refused);
+        assertThat(trino.ledger().take(set.getQueryId().getId()).orElseThrow().denials()).containsExactly(refused);
         Session unsafe = Session.builder(session("alice", Map.of())).setSystemProperty("allow_unsafe_pushdown", "true").build();
         assertThatThrownBy(() -> trino.query(unsafe, withParts)).hasMessage(refused);
         assertThatThrownBy(() -> trino.query("alice", "WITH SESSION allow_unsafe_pushdown = true " + withParts)).hasMessage(refused);
         trino.query(ADMIN, "SET SESSION allow_unsafe_pushdown = true");
         trino.query("alice", "SET SESSION join_reordering_strategy = 'NONE'");
+        // Any other property an operator lists is admin-only too, with a reason that says so.
+        assertThatThrownBy(() -> trino.query("alice", "SET SESSION spill_enabled = false"))
+                .hasMessage("Access Denied: Cannot set system session property spill_enabled: Warden's configuration lists it as weakening what Warden "
+                        + "enforces; only Warden admins may set it (warden.admin-only-session-properties)");
+    }
+
+    /**
+     * Hive's {@code orc_use_column_names} and {@code parquet_use_column_names} make a query read a file's columns by
+     * name or by position; by position, a file whose columns are not in the table's order shows one column's values
+     * under another's name and masks. Only admins may set them, in any catalog, however they are set.
+     */
+    @Test
+    void sessionPropertiesThatChooseHowFilesAreReadAreForAdmins()
+    {
+        String shipments = "SELECT segment, row_count FROM lake.sales.shipments";
+        for (String property : List.of(MetadataTablesPlugin.ORC_BY_NAME_PROPERTY, MetadataTablesPlugin.PARQUET_BY_NAME_PROPERTY)) {
+            String refused = "Access Denied: Cannot set catalog session property lake." + property + ": it chooses whether a query reads a file's columns by "
+                    + "name or by position, and by position a file whose columns are not in the table's order shows one column's values under another "
+                    + "column's name and masks; only Warden admins may set it (warden.admin-only-catalog-session-properties)";
+            QueryFailedException set = catchThrowableOfType(QueryFailedException.class, () -> trino.query("erin", "SET SESSION lake." + property + " = false"));
+            assertThat(set).as(property).hasMessage(refused);
+            assertThat(trino.ledger().take(set.getQueryId().getId()).orElseThrow().denials()).containsExactly(refused);
+            Session byPosition = Session.builder(session("erin", Map.of())).setCatalogSessionProperty("lake", property, "false").build();
+            assertThatThrownBy(() -> trino.query(byPosition, shipments)).as(property).hasMessage(refused);
+            assertThatThrownBy(() -> trino.query("erin", "WITH SESSION lake." + property + " = false " + shipments)).as(property).hasMessage(refused);
+            // Its value makes no difference: Trino does not tell the access control what it is.
+            assertThatThrownBy(() -> trino.query("alice", "SET SESSION lake." + property + " = true")).as(property).hasMessage(refused);
+
+            trino.query(ADMIN, "SET SESSION lake." + property + " = false");
+            Session adminByPosition = Session.builder(session(ADMIN, Map.of())).setCatalogSessionProperty("lake", property, "false").build();
+            assertThat(trino.rows(adminByPosition, shipments)).as(property).hasSameElementsAs(MetadataTablesPlugin.ROWS);
+        }
+        // The catalog's other session properties are anyone's.
+        trino.query("erin", "SET SESSION lake." + MetadataTablesPlugin.OVERWRITE_PROPERTY + " = 'APPEND'");
+        assertThat(trino.rows("erin", shipments)).containsExactly(List.of("BUILDING", 10L));
     }
 
     @Test

@@ -28,6 +28,8 @@ class WardenTrinoConfigTest
         assertThat(config.blockedFunctions()).containsExactlyInAnyOrder("query", "raw_query");
         assertThat(config.unmaskedFunctions()).containsExactly("table_changes");
         assertThat(config.overwritingSessionProperties()).containsExactly("insert_existing_partitions_behavior");
+        assertThat(config.adminOnlySessionProperties()).containsExactly("allow_unsafe_pushdown");
+        assertThat(config.adminOnlyCatalogSessionProperties()).containsExactlyInAnyOrder("orc_use_column_names", "parquet_use_column_names");
         assertThat(config.externalLocationProperties()).containsExactlyInAnyOrder("external_location", "partition_projection_location_template", "extra_properties");
         assertThat(config.externalFileProcedures()).containsExactlyInAnyOrder("add_files", "add_files_from_table");
         assertThat(config.adminUsers()).isEmpty();
@@ -61,6 +63,31 @@ class WardenTrinoConfigTest
                 .hasMessageContaining("warden.user-mapping: not a regular expression")
                 .hasMessageContaining("warden.plan-cache: must be a whole number from 0 to 10000000, not '-1'")
                 .hasMessageContaining("warden.decision-cache: must be a whole number from 1 to 10000000, not '0'");
+    }
+
+    @Test
+    void sessionPropertiesAreNamedWithoutACatalog()
+    {
+        Map<String, String> properties = new HashMap<>(REQUIRED);
+        properties.put("warden.admin-only-session-properties", " Allow_Unsafe_Pushdown , hive.orc_use_column_names");
+        properties.put("warden.admin-only-catalog-session-properties", "hive.orc_use_column_names,parquet use column names");
+        properties.put("warden.overwriting-session-properties", "lake.insert_existing_partitions_behavior");
+        assertThatThrownBy(() -> WardenTrinoConfig.parse(properties))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("warden.admin-only-session-properties: 'hive.orc_use_column_names' names a catalog session property; "
+                        + "list those in warden.admin-only-catalog-session-properties, without the catalog")
+                .hasMessageContaining("warden.admin-only-catalog-session-properties: 'hive.orc_use_column_names' names a catalog; "
+                        + "name the property alone, which applies in every catalog")
+                .hasMessageContaining("warden.admin-only-catalog-session-properties: 'parquet use column names' is not a session property's name")
+                .hasMessageContaining("warden.overwriting-session-properties: 'lake.insert_existing_partitions_behavior' names a catalog")
+                .hasMessageNotContaining("allow_unsafe_pushdown");
+
+        properties.put("warden.admin-only-session-properties", " Allow_Unsafe_Pushdown , join_reordering_strategy");
+        properties.put("warden.admin-only-catalog-session-properties", "");
+        properties.put("warden.overwriting-session-properties", "insert_existing_partitions_behavior");
+        WardenTrinoConfig config = WardenTrinoConfig.parse(properties);
+        assertThat(config.adminOnlySessionProperties()).containsExactlyInAnyOrder("allow_unsafe_pushdown", "join_reordering_strategy");
+        assertThat(config.adminOnlyCatalogSessionProperties()).isEmpty();
     }
 
     @Test

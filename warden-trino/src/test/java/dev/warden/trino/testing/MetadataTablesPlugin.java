@@ -81,6 +81,9 @@ public final class MetadataTablesPlugin
     public static final String PARTITIONED = "shipments";
     public static final String OVERWRITE_PROPERTY = "insert_existing_partitions_behavior";
     public static final String EXTERNAL_LOCATION_PROPERTY = "external_location";
+    /** Hive's session properties that choose between reading a file's columns by name or by position. */
+    public static final String ORC_BY_NAME_PROPERTY = "orc_use_column_names";
+    public static final String PARQUET_BY_NAME_PROPERTY = "parquet_use_column_names";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
@@ -181,7 +184,10 @@ public final class MetadataTablesPlugin
         @Override
         public List<PropertyMetadata<?>> getSessionProperties()
         {
-            return List.of(PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false));
+            return List.of(
+                    PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false),
+                    PropertyMetadata.booleanProperty(ORC_BY_NAME_PROPERTY, "Read ORC files' columns by name rather than by position", false, false),
+                    PropertyMetadata.booleanProperty(PARQUET_BY_NAME_PROPERTY, "Read Parquet files' columns by name rather than by position", true, false));
         }
 
         @Override
