@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -123,6 +125,38 @@ class WardenAccessControlIT
             assertThatThrownBy(() -> strings(user, "SHOW STATS FOR tpch.tiny.customer")).as(user)
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("Cannot show statistics of table tpch.tiny.customer: it is Warden data source 'tpch.customer', which Warden masks or filters for you");
+        }
+    }
+
+    /**
+     * A session property reaches a real server by {@code SET SESSION} or with each query (the JDBC driver's
+     * {@code sessionProperties}, sent as a header); Trino asks the access control about it either way.
+     */
+    @Test
+    void sessionPropertiesThatWeakenWardenAreRefused()
+            throws SQLException
+    {
+        String refused = "Cannot set system session property allow_unsafe_pushdown: it lets Trino run expressions that may fail ahead of row filters";
+        assertThatThrownBy(() -> strings("alice", "SET SESSION allow_unsafe_pushdown = true"))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining(refused);
+        Properties withUnsafePushdown = new Properties();
+        withUnsafePushdown.setProperty("user", "alice");
+        withUnsafePushdown.setProperty("sessionProperties", "allow_unsafe_pushdown:true");
+        try (Connection connection = DriverManager.getConnection(trino.jdbcUrl(), withUnsafePushdown);
+                Statement statement = connection.createStatement()) {
+            assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM tpch.tiny.customer"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining(refused);
+        }
+        Properties withJoinDistribution = new Properties();
+        withJoinDistribution.setProperty("user", "alice");
+        withJoinDistribution.setProperty("sessionProperties", "join_distribution_type:BROADCAST");
+        try (Connection connection = DriverManager.getConnection(trino.jdbcUrl(), withJoinDistribution);
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT count(*) FROM (VALUES 1, 2) AS t(x)")) {
+            assertThat(result.next()).isTrue();
+            assertThat(result.getLong(1)).isEqualTo(2);
         }
     }
 
