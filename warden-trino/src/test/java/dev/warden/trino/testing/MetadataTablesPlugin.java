@@ -2,6 +2,7 @@ package dev.warden.trino.testing;
 
 import io.airlift.slice.Slice;
 import io.trino.spi.Plugin;
+import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ColumnMetadata;
 import io.trino.spi.connector.ConnectorAccessControl;
@@ -48,6 +49,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static io.trino.spi.connector.TableProcedureExecutionMode.coordinatorOnly;
 import static io.trino.spi.function.table.ReturnTypeSpecification.GenericTable.GENERIC_TABLE;
 import static java.util.stream.Collectors.toMap;
@@ -60,7 +62,9 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * <ul>
  * <li>in any schema, table {@value #PARTITIONED}, whose hidden column {@code $partition} names each row's partition
  * ({@code segment=BUILDING}), as Hive's, Iceberg's and Delta Lake's hidden columns do, and whose statistics, as those
- * connectors keep them, give the lowest and highest {@code row_count} of all its rows;</li>
+ * connectors keep them, give the lowest and highest {@code row_count} of all its rows; read {@code FOR VERSION AS OF}
+ * {@value #VERSION_BEFORE_RENAME}, it has the schema it had before its column {@value #NAME_BEFORE_RENAME} was renamed
+ * {@code segment}, as Iceberg reads a snapshot with that snapshot's schema;</li>
  * <li>metadata tables, as Hive, Iceberg and Delta Lake serve them: in any schema, {@code "<table>$partitions"},
  * served the way Trino serves those connectors' metadata tables (through {@link ConnectorMetadata#getSystemTable},
  * unlisted), so access checks see the same names;</li>
@@ -84,10 +88,13 @@ public final class MetadataTablesPlugin
     /** Hive's session properties that choose between reading a file's columns by name or by position. */
     public static final String ORC_BY_NAME_PROPERTY = "orc_use_column_names";
     public static final String PARQUET_BY_NAME_PROPERTY = "parquet_use_column_names";
+    public static final long VERSION_BEFORE_RENAME = 1;
+    public static final String NAME_BEFORE_RENAME = "market";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
     private static final ColumnMetadata PARTITION = ColumnMetadata.builder().setName("$partition").setType(VARCHAR).setHidden(true).build();
+    private static final List<ColumnMetadata> COLUMNS_BEFORE_RENAME = List.of(new ColumnMetadata(NAME_BEFORE_RENAME, VARCHAR), COLUMNS.get(1));
 
     @Override
     public Iterable<ConnectorFactory> getConnectorFactories()
@@ -100,14 +107,25 @@ public final class MetadataTablesPlugin
         List<Type> types = columnNames.stream().map(name -> column(name).getType()).toList();
         // Projected on no column (count(*)), each row is an empty list.
         List<List<Object>> rows = ROWS.stream()
-                .map(row -> columnNames.stream().map(name -> name.equals(PARTITION.getName()) ? "segment=" + row.getFirst() : row.get(COLUMNS.indexOf(column(name)))).toList())
+                .map(row -> columnNames.stream().map(name -> value(row, name)).toList())
                 .toList();
         return new InMemoryRecordSet(types, rows);
     }
 
+    private static Object value(List<Object> row, String columnName)
+    {
+        return switch (columnName) {
+            case "$partition" -> "segment=" + row.getFirst();
+            case NAME_BEFORE_RENAME -> row.getFirst();
+            default -> row.get(COLUMNS.indexOf(column(columnName)));
+        };
+    }
+
     private static ColumnMetadata column(String name)
     {
-        return name.equals(PARTITION.getName()) ? PARTITION : COLUMNS.stream().filter(column -> column.getName().equals(name)).findFirst().orElseThrow();
+        return Stream.of(COLUMNS, COLUMNS_BEFORE_RENAME, List.of(PARTITION)).flatMap(List::stream)
+                .filter(column -> column.getName().equals(name))
+                .findFirst().orElseThrow();
     }
 
     private static final class MetadataTablesConnector
@@ -131,13 +149,19 @@ public final class MetadataTablesPlugin
                 @Override
                 public ConnectorTableHandle getTableHandle(ConnectorSession session, SchemaTableName tableName, Optional<ConnectorTableVersion> startVersion, Optional<ConnectorTableVersion> endVersion)
                 {
-                    return tableName.getTableName().equals(PARTITIONED) ? new LakeTable(tableName) : null;
+                    if (!tableName.getTableName().equals(PARTITIONED)) {
+                        return null;
+                    }
+                    if (startVersion.isPresent() || endVersion.filter(version -> !version.getVersion().equals(VERSION_BEFORE_RENAME)).isPresent()) {
+                        throw new TrinoException(NOT_SUPPORTED, "Only version " + VERSION_BEFORE_RENAME + " of " + tableName + " is kept");
+                    }
+                    return new LakeTable(tableName, endVersion.isPresent());
                 }
 
                 @Override
                 public Map<String, ColumnHandle> getColumnHandles(ConnectorSession session, ConnectorTableHandle table)
                 {
-                    return Stream.concat(COLUMNS.stream(), Stream.of(PARTITION)).collect(toMap(ColumnMetadata::getName, column -> new Column(column.getName())));
+                    return Stream.concat(columns((LakeTable) table).stream(), Stream.of(PARTITION)).collect(toMap(ColumnMetadata::getName, column -> new Column(column.getName())));
                 }
 
                 @Override
@@ -151,7 +175,8 @@ public final class MetadataTablesPlugin
                 public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
                 {
                     SchemaTableName name = ((LakeTable) table).table();
-                    return new ConnectorTableMetadata(name, name.getTableName().equals(PARTITIONED) ? List.of(COLUMNS.get(0), COLUMNS.get(1), PARTITION) : COLUMNS);
+                    List<ColumnMetadata> columns = columns((LakeTable) table);
+                    return new ConnectorTableMetadata(name, name.getTableName().equals(PARTITIONED) ? List.of(columns.get(0), columns.get(1), PARTITION) : columns);
                 }
 
                 @Override
@@ -254,7 +279,7 @@ public final class MetadataTablesPlugin
             accessControl.checkCanSelectFromColumns(null, table, Set.of("segment", "row_count"));
             return TableFunctionAnalysis.builder()
                     .returnedType(new Descriptor(COLUMNS.stream().map(column -> new Descriptor.Field(column.getName(), Optional.of(column.getType()))).toList()))
-                    .handle(new LakeTable(table))
+                    .handle(new LakeTable(table, false))
                     .build();
         }
 
@@ -264,9 +289,17 @@ public final class MetadataTablesPlugin
         }
     }
 
-    /** A table Trino scans: {@value #PARTITIONED}, or what {@code table_changes} reads (the function's handle too). */
-    public record LakeTable(SchemaTableName table)
+    /**
+     * A table Trino scans: {@value #PARTITIONED}, as it is or before the rename, or what {@code table_changes} reads
+     * (the function's handle too).
+     */
+    public record LakeTable(SchemaTableName table, boolean beforeRename)
             implements ConnectorTableFunctionHandle, ConnectorTableHandle {}
+
+    private static List<ColumnMetadata> columns(LakeTable table)
+    {
+        return table.beforeRename() ? COLUMNS_BEFORE_RENAME : COLUMNS;
+    }
 
     public record Column(String name)
             implements ColumnHandle {}
