@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -23,7 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,19 +139,13 @@ class WardenAccessControlIT
         assertThatThrownBy(() -> strings("alice", "SET SESSION allow_unsafe_pushdown = true"))
                 .isInstanceOf(SQLException.class)
                 .hasMessageContaining(refused);
-        Properties withUnsafePushdown = new Properties();
-        withUnsafePushdown.setProperty("user", "alice");
-        withUnsafePushdown.setProperty("sessionProperties", "allow_unsafe_pushdown:true");
-        try (Connection connection = DriverManager.getConnection(trino.jdbcUrl(), withUnsafePushdown);
+        try (Connection connection = trino.connect("alice", Map.of("allow_unsafe_pushdown", "true"));
                 Statement statement = connection.createStatement()) {
             assertThatThrownBy(() -> statement.executeQuery("SELECT count(*) FROM tpch.tiny.customer"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining(refused);
         }
-        Properties withJoinDistribution = new Properties();
-        withJoinDistribution.setProperty("user", "alice");
-        withJoinDistribution.setProperty("sessionProperties", "join_distribution_type:BROADCAST");
-        try (Connection connection = DriverManager.getConnection(trino.jdbcUrl(), withJoinDistribution);
+        try (Connection connection = trino.connect("alice", Map.of("join_distribution_type", "BROADCAST"));
                 Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT count(*) FROM (VALUES 1, 2) AS t(x)")) {
             assertThat(result.next()).isTrue();

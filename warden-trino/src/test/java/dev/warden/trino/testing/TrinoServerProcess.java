@@ -136,8 +136,20 @@ public final class TrinoServerProcess
     public Connection connect(String user)
             throws SQLException
     {
+        return connect(user, Map.of());
+    }
+
+    /** A JDBC connection as a Trino user that sends these session properties with every query. */
+    public Connection connect(String user, Map<String, String> sessionProperties)
+            throws SQLException
+    {
         Properties properties = new Properties();
         properties.setProperty("user", user);
+        if (!sessionProperties.isEmpty()) {
+            properties.setProperty("sessionProperties", sessionProperties.entrySet().stream()
+                    .map(property -> property.getKey() + ":" + property.getValue())
+                    .collect(Collectors.joining(";")));
+        }
         return DriverManager.getConnection(jdbcUrl(), properties);
     }
 
