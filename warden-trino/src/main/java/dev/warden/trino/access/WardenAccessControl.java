@@ -185,11 +185,7 @@ public final class WardenAccessControl
     {
         String property = propertyName.toLowerCase(Locale.ROOT);
         if (config.adminOnlySessionProperties().contains(property) && !isAdmin(identity)) {
-            String message = "Cannot set system session property " + propertyName + ": " + whyAdminOnly(property, WardenTrinoConfig.ADMIN_ONLY_SESSION_PROPERTIES);
-            if (queryId != null) {
-                ledger.recordDenial(queryId.getId(), AccessDeniedException.PREFIX + message);
-            }
-            throw new Denial(message);
+            throw denial(queryId, "Cannot set system session property " + propertyName + ": " + whyAdminOnly(property, WardenTrinoConfig.ADMIN_ONLY_SESSION_PROPERTIES));
         }
     }
 
@@ -844,7 +840,7 @@ public final class WardenAccessControl
     private boolean allowFunction(SystemSecurityContext context, CatalogSchemaRoutineName function)
     {
         if (isBlocked(function.getRoutineName())) {
-            recordDenial(context, "Cannot execute function " + function + ": Warden blocks table functions that pass SQL to a data source unchecked (" + WardenTrinoConfig.BLOCKED_FUNCTIONS + ")");
+            recordDenial(context.getQueryId(), "Cannot execute function " + function + ": Warden blocks table functions that pass SQL to a data source unchecked (" + WardenTrinoConfig.BLOCKED_FUNCTIONS + ")");
             return false;
         }
         return true;
@@ -946,17 +942,22 @@ public final class WardenAccessControl
         return denial(context, "Cannot " + action + " " + table + ": " + reason);
     }
 
-    /** The exception to throw for a denial, recorded in the ledger. */
     private AccessDeniedException denial(SystemSecurityContext context, String message)
     {
-        recordDenial(context, message);
+        return denial(context.getQueryId(), message);
+    }
+
+    /** The exception to throw for a denial, recorded in the ledger. */
+    private AccessDeniedException denial(QueryId queryId, String message)
+    {
+        recordDenial(queryId, message);
         return new Denial(message);
     }
 
-    private void recordDenial(SystemSecurityContext context, String message)
+    private void recordDenial(QueryId queryId, String message)
     {
-        if (context.getQueryId() != null) {
-            ledger.recordDenial(context.getQueryId().getId(), AccessDeniedException.PREFIX + message);
+        if (queryId != null) {
+            ledger.recordDenial(queryId.getId(), AccessDeniedException.PREFIX + message);
         }
     }
 
