@@ -22,6 +22,7 @@ import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.security.Identity;
 import io.trino.spi.security.SystemSecurityContext;
+import io.trino.spi.security.ViewExpression;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -69,9 +70,22 @@ public final class AccessDecider
         }
     }
 
-    /** Tables of the {@code system} catalog and of every {@code information_schema}: Trino filters their content through the access control. */
+    /** Tables of the {@code system} catalog and of every {@code information_schema}: Trino filters their content through the access control, with the exceptions of {@link #systemInformationGrant}. */
     private static final TableGrant SYSTEM_INFORMATION = TableGrant.limitedTo(Set.of(AccessValue.READ),
             _ -> "system tables and information_schema can only be read");
+    /**
+     * {@code system.runtime.tasks}, which Trino does not filter: it lists the tasks of every user's queries, with the
+     * rows and bytes each read and wrote. A person sees the tasks of the queries {@code system.runtime.queries} shows
+     * them, which Trino filters through {@link WardenAccessControl#filterViewQueryOwnedBy}: their own.
+     */
+    private static final TableGrant OWN_QUERIES_TASKS = new TableGrant(Set.of(AccessValue.READ), GrantedMasks.NONE,
+            new GrantedRowFilters(List.of(new SealableExpression(ViewExpression.builder()
+                    .expression("query_id IN (SELECT query_id FROM system.runtime.queries)")
+                    .build()))),
+            Optional.empty(), List.of(), SYSTEM_INFORMATION.refusal());
+    /** {@code system.runtime.transactions}, which Trino does not filter and whose rows say nothing of whose they are. */
+    private static final TableGrant EVERYONES_TRANSACTIONS = TableGrant.refused(Optional.empty(),
+            "it lists every user's open transactions with the catalogs they use, and no row says whose it is; only Warden admins may read it");
 
     private final WardenTrinoConfig config;
     private final PolicyReplica replica;
@@ -227,7 +241,7 @@ public final class AccessDecider
     public TableGrant grant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
         if (isSystemInformation(table)) {
-            return SYSTEM_INFORMATION;
+            return systemInformationGrant(context.getIdentity(), table);
         }
         Identity caller = context.getIdentity();
         Snapshot current = snapshot;
@@ -519,6 +533,23 @@ public final class AccessDecider
     static boolean isSystemInformation(CatalogSchemaTableName table)
     {
         return table.getCatalogName().equals("system") || table.getSchemaTableName().getSchemaName().equals("information_schema");
+    }
+
+    /**
+     * Trino filters what system tables and information_schema show through the access control, but for two tables
+     * of {@code system.runtime} (checked in trino-main 476: {@code TaskSystemTable} and {@code TransactionsSystemTable}
+     * list every user's), which admins alone see whole.
+     */
+    private TableGrant systemInformationGrant(Identity caller, CatalogSchemaTableName table)
+    {
+        if (!table.getCatalogName().equals("system") || !table.getSchemaTableName().getSchemaName().equals("runtime") || isAdmin(caller)) {
+            return SYSTEM_INFORMATION;
+        }
+        return switch (table.getSchemaTableName().getTableName()) {
+            case "tasks" -> OWN_QUERIES_TASKS;
+            case "transactions" -> EVERYONES_TRANSACTIONS;
+            default -> SYSTEM_INFORMATION;
+        };
     }
 
     private static String sorted(Set<AccessValue> values)

@@ -738,9 +738,6 @@ public final class WardenAccessControl
     @Override
     public List<ViewExpression> getRowFilters(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        if (AccessDecider.isSystemInformation(table)) {
-            return List.of();
-        }
         return readableGrant(context, table).rowFilters().of(queryIdOf(context), salts);
     }
 

@@ -905,6 +905,25 @@ class WardenAccessControlTest
     }
 
     @Test
+    void usersSeeOnlyTheirOwnQueriesTasksAndNoOnesTransactions()
+    {
+        // Trino 476 lists every user's tasks and transactions unfiltered; a task holds the rows and bytes its query read.
+        String bobs = trino.runner().executeWithPlan(session("bob", Map.of()), "SELECT count(*) FROM part").queryId().getId();
+        String alices = trino.runner().executeWithPlan(session("alice", Map.of()), "SELECT count(*) FROM part WHERE size > 10").queryId().getId();
+        assertThat(trino.rows(ADMIN, "SELECT DISTINCT query_id FROM system.runtime.tasks")).contains(List.of(bobs), List.of(alices));
+
+        List<List<Object>> seenByAlice = trino.rows("alice", "SELECT DISTINCT query_id FROM system.runtime.tasks");
+        assertThat(seenByAlice).contains(List.of(alices)).doesNotContain(List.of(bobs));
+        assertThat(trino.rows("alice", "SELECT DISTINCT t.query_id FROM system.runtime.tasks t JOIN system.runtime.queries q ON t.query_id = q.query_id WHERE q.\"user\" <> 'alice'")).isEmpty();
+
+        assertThat(trino.rows(ADMIN, "SELECT count(*) FROM system.runtime.transactions").getFirst().getFirst()).isNotEqualTo(0L);
+        assertThatThrownBy(() -> trino.query("alice", "SELECT * FROM system.runtime.transactions"))
+                .hasMessageContaining("Cannot select from table system.runtime.transactions: it lists every user's open transactions");
+        assertThat(trino.rows("alice", "SHOW TABLES FROM system.runtime")).contains(List.of("tasks"), List.of("queries")).doesNotContain(List.of("transactions"));
+        assertThat(trino.rows(ADMIN, "SHOW TABLES FROM system.runtime")).contains(List.of("transactions"));
+    }
+
+    @Test
     void systemTablesAndInformationSchemaAreShortCircuited()
     {
         SystemSecurityContext bob = context("bob");

@@ -165,6 +165,20 @@ class WardenAccessControlIT
         assertThat(strings("carol", "SELECT count(*) FROM (VALUES 1, 2) AS t(x)")).containsExactly("2");
     }
 
+    @Test
+    void othersTasksAndTransactionsStayHidden()
+            throws SQLException
+    {
+        strings("bob", "SELECT count(*) FROM tpch.tiny.customer");
+        // Trino lists every user's tasks; alice sees those of her own queries, this one's among them.
+        assertThat(Long.parseLong(strings("alice", "SELECT count(*) FROM system.runtime.tasks").getFirst())).isPositive();
+        assertThat(strings("alice", "SELECT count(*) FROM system.runtime.tasks WHERE query_id NOT IN (SELECT query_id FROM system.runtime.queries WHERE \"user\" = 'alice')"))
+                .containsExactly("0");
+        assertThatThrownBy(() -> strings("alice", "SELECT * FROM system.runtime.transactions"))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("Cannot select from table system.runtime.transactions");
+    }
+
     /** The plugin's event listener and access control share one ledger, inside the real server as the plugin loads them. */
     @Test
     void queriesAreReportedToTheServerWithWhoAskedWhatWasAppliedAndWhatWasDenied()
