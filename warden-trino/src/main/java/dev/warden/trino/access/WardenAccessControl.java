@@ -59,6 +59,9 @@ public final class WardenAccessControl
             "orc_use_column_names", READS_BY_POSITION,
             "parquet_use_column_names", READS_BY_POSITION);
 
+    /** Trino's own procedure asks {@link #checkCanKillQueryOwnedBy} for the query it kills: anyone may kill their own. */
+    private static final CatalogSchemaRoutineName KILL_QUERY = new CatalogSchemaRoutineName("system", "runtime", "kill_query");
+
     private final WardenTrinoConfig config;
     private final PolicyReplica replica;
     private final QueryLedger ledger;
@@ -674,10 +677,16 @@ public final class WardenAccessControl
 
     // ---- routines ----
 
-    /** Procedures (such as a JDBC connector's {@code system.execute}) can pass SQL to the data source unchecked. */
+    /**
+     * Procedures (such as a JDBC connector's {@code system.execute}) can pass SQL to the data source unchecked, and
+     * are for admins; but for {@code system.runtime.kill_query}, which only kills a query its checks allow.
+     */
     @Override
     public void checkCanExecuteProcedure(SystemSecurityContext context, CatalogSchemaRoutineName procedure)
     {
+        if (procedure.equals(KILL_QUERY)) {
+            return;
+        }
         requireAdmin(context, "execute procedure " + procedure);
     }
 

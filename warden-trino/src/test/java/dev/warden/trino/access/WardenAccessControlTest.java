@@ -23,6 +23,7 @@ import io.trino.spi.security.ViewExpression;
 import io.trino.spi.type.DoubleType;
 import io.trino.spi.type.BigintType;
 import io.trino.spi.type.VarcharType;
+import io.trino.testing.MaterializedResult;
 import io.trino.testing.QueryFailedException;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +37,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -45,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -428,8 +431,13 @@ class WardenAccessControlTest
         // A schema holding registered tables is for admins to drop (Trino refuses a non-empty one before asking).
         assertThatThrownBy(() -> trino.accessControl().checkCanDropSchema(context("erin"), new CatalogSchemaName("memory", "default")))
                 .hasMessage("Access Denied: Cannot drop schema memory.default: it holds tables registered in Warden; only Warden admins may do this");
-        assertThatThrownBy(() -> trino.query("bob", "CALL system.runtime.kill_query(query_id => '20240101_000000_00000_xxxxx', message => 'x')"))
-                .hasMessageContaining("only Warden admins may");
+        // A JDBC connector's system.execute runs any SQL in its database, past every policy.
+        int executed = MetadataTablesPlugin.EXECUTED.get();
+        assertThatThrownBy(() -> trino.query("bob", "CALL lake.system.execute(query => 'DROP TABLE customer')"))
+                .hasMessage("Access Denied: Cannot execute procedure lake.system.execute: only Warden admins may");
+        assertThat(MetadataTablesPlugin.EXECUTED.get()).isEqualTo(executed);
+        trino.query(ADMIN, "CALL lake.system.execute(query => 'SELECT 1')");
+        assertThat(MetadataTablesPlugin.EXECUTED.get()).isEqualTo(executed + 1);
     }
 
     @Test
@@ -902,6 +910,43 @@ class WardenAccessControlTest
         assertThatThrownBy(() -> accessControl.checkCanKillQueryOwnedBy(Identity.ofUser("bob"), Identity.ofUser("alice"))).isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> accessControl.checkCanReadSystemInformation(Identity.ofUser("bob"))).isInstanceOf(AccessDeniedException.class);
         accessControl.checkCanReadSystemInformation(Identity.ofUser(ADMIN));
+    }
+
+    @Test
+    void usersKillTheirOwnQueriesAndAdminsAnyone()
+            throws Exception
+    {
+        // An unregistered table big enough to keep a query running until it is killed.
+        CompletableFuture<MaterializedResult> running = CompletableFuture.supplyAsync(() -> trino.query("alice", "SELECT count(*) FROM tpch.sf1000.lineitem"));
+        String queryId = awaitRunningQueryOf("alice", running);
+        String kill = "CALL system.runtime.kill_query(query_id => '%s', message => 'enough')".formatted(queryId);
+
+        assertThatThrownBy(() -> trino.query("bob", kill))
+                .hasMessage("Access Denied: Cannot kill query: only admins may kill other users' queries");
+        assertThat(running).isNotDone();
+        assertThatThrownBy(() -> trino.query("bob", "CALL system.runtime.kill_query(query_id => '20240101_000000_00000_xxxxx', message => 'x')"))
+                .hasMessageContaining("Target query not found");
+
+        trino.query("alice", kill);
+        assertThat(running).failsWithin(Duration.ofSeconds(30)).withThrowableThat().withMessageContaining("Query killed. Message: enough");
+
+        CompletableFuture<MaterializedResult> another = CompletableFuture.supplyAsync(() -> trino.query("alice", "SELECT count(*) FROM tpch.sf1000.orders"));
+        trino.query(ADMIN, "CALL system.runtime.kill_query(query_id => '%s', message => 'by an admin')".formatted(awaitRunningQueryOf("alice", another)));
+        assertThat(another).failsWithin(Duration.ofSeconds(30)).withThrowableThat().withMessageContaining("Query killed. Message: by an admin");
+    }
+
+    private String awaitRunningQueryOf(String user, CompletableFuture<?> query)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && !query.isDone()) {
+            List<List<Object>> running = trino.rows(ADMIN, "SELECT query_id FROM system.runtime.queries WHERE state = 'RUNNING' AND \"user\" = '%s' AND query LIKE '%%sf1000%%'".formatted(user));
+            if (!running.isEmpty()) {
+                return (String) running.getFirst().getFirst();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("%s's query did not start running: %s".formatted(user, query));
     }
 
     @Test

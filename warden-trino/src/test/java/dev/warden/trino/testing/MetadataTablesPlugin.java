@@ -36,6 +36,7 @@ import io.trino.spi.function.table.ScalarArgument;
 import io.trino.spi.function.table.ScalarArgumentSpecification;
 import io.trino.spi.function.table.TableFunctionAnalysis;
 import io.trino.spi.predicate.TupleDomain;
+import io.trino.spi.procedure.Procedure;
 import io.trino.spi.session.PropertyMetadata;
 import io.trino.spi.statistics.ColumnStatistics;
 import io.trino.spi.statistics.DoubleRange;
@@ -43,10 +44,14 @@ import io.trino.spi.statistics.Estimate;
 import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.type.Type;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
@@ -74,7 +79,9 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * and its table property {@value #EXTERNAL_LOCATION_PROPERTY}, which points a new table at files that already exist
  * (this connector declares both, and creates and writes nothing);</li>
  * <li>Iceberg's table procedures {@code add_files}, which adds files from elsewhere to a table, and {@code optimize}
- * (declared, and never run).</li>
+ * (declared, and never run);</li>
+ * <li>the procedure {@code system.execute(query)}, as JDBC connectors have it to run any SQL in the database (here it
+ * counts its calls, and runs nothing).</li>
  * </ul>
  */
 public final class MetadataTablesPlugin
@@ -92,9 +99,18 @@ public final class MetadataTablesPlugin
     public static final String NAME_BEFORE_RENAME = "market";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
 
+    /** How many times {@code system.execute} has run. */
+    public static final AtomicInteger EXECUTED = new AtomicInteger();
+
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
     private static final ColumnMetadata PARTITION = ColumnMetadata.builder().setName("$partition").setType(VARCHAR).setHidden(true).build();
     private static final List<ColumnMetadata> COLUMNS_BEFORE_RENAME = List.of(new ColumnMetadata(NAME_BEFORE_RENAME, VARCHAR), COLUMNS.get(1));
+
+    /** {@code system.execute(query)}: a JDBC connector would run {@code query} in its database. */
+    public static void execute(String query)
+    {
+        EXECUTED.incrementAndGet();
+    }
 
     @Override
     public Iterable<ConnectorFactory> getConnectorFactories()
@@ -213,6 +229,18 @@ public final class MetadataTablesPlugin
                     PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false),
                     PropertyMetadata.booleanProperty(ORC_BY_NAME_PROPERTY, "Read ORC files' columns by name rather than by position", false, false),
                     PropertyMetadata.booleanProperty(PARQUET_BY_NAME_PROPERTY, "Read Parquet files' columns by name rather than by position", true, false));
+        }
+
+        @Override
+        public Set<Procedure> getProcedures()
+        {
+            try {
+                MethodHandle execute = MethodHandles.lookup().findStatic(MetadataTablesPlugin.class, "execute", MethodType.methodType(void.class, String.class));
+                return Set.of(new Procedure("system", "execute", List.of(new Procedure.Argument("QUERY", VARCHAR)), execute));
+            }
+            catch (ReflectiveOperationException e) {
+                throw new LinkageError("system.execute", e);
+            }
         }
 
         @Override
