@@ -85,4 +85,20 @@ class MaskingOnAWorkerIT
         assertThat(worker.output()).contains("Warden on a worker").doesNotContain("cannot follow");
         assertThat(coordinator.output()).doesNotContain("Warden on a worker");
     }
+
+    /** {@code system.runtime.tasks} is read on every node; Warden's row filter keeps each user to their own queries' tasks. */
+    @Test
+    void usersSeeTheirOwnQueriesTasksOnEveryNode()
+            throws Exception
+    {
+        String onTheWorker = "SELECT count(*) FROM system.runtime.tasks t JOIN system.runtime.nodes n ON t.node_id = n.node_id WHERE NOT n.coordinator";
+        coordinator.firstColumn("bob", "SELECT count(*) FROM tpch.tiny.orders");
+        assertThat(Long.parseLong(coordinator.firstColumn("bob", onTheWorker).getFirst())).isPositive();
+
+        coordinator.firstColumn("alice", "SELECT count(*) FROM tpch.tiny.nation");
+        assertThat(Long.parseLong(coordinator.firstColumn("alice", onTheWorker).getFirst())).isPositive();
+        assertThat(coordinator.firstColumn("alice",
+                "SELECT count(*) FROM system.runtime.tasks WHERE query_id NOT IN (SELECT query_id FROM system.runtime.queries WHERE \"user\" = 'alice')"))
+                .containsExactly("0");
+    }
 }
