@@ -287,6 +287,10 @@ public final class AccessDecider
         Optional<String> project = requestedProject(person);
         TableGrant grant = current.decisions().get(new DecisionKey(wardenUser.get(), project, dataSource.id()),
                 () -> decide(current, wardenUser.get(), project, dataSource));
+        Optional<CatalogSchemaTableName> unregisteredTarget = people.unregisteredTargetOf(context.getQueryId());
+        if (unregisteredTarget.isPresent() && grant.allows(AccessValue.READ) && !sharesAsDefiner(person.getUser(), current)) {
+            return TableGrant.refused(dataSourceId, storedUngoverned(dataSource, unregisteredTarget.get(), person));
+        }
         Optional<CatalogSchemaRoutineName> unmaskedFunction = people.unmaskedFunctionOf(context.getQueryId());
         if (unmaskedFunction.isPresent() && (!grant.masks().isEmpty() || !grant.rowFilters().isEmpty())) {
             return TableGrant.refused(dataSourceId, ("it is Warden data source '%s', and this query runs table function %s, which reads tables without "
@@ -307,6 +311,18 @@ public final class AccessDecider
         return ("it is Warden data source '%s', and this query refreshes materialized view %s, whose stored rows everyone who reads the view "
                 + "would see instead of what Warden lets them see; Trino user '%s' is not among the users a Warden governor allows to share "
                 + "what they see (definerViewOwners)").formatted(dataSource.id(), view, person.getUser());
+    }
+
+    /**
+     * A table Warden does not govern shows its rows to everyone the unregistered operations let read it, so a query that
+     * writes into one stores what the person sees of registered data for them all. Only someone a governor allows to
+     * share what they see may, as with definer views, and admins ({@code warden.copies-of-registered-data=sharers}).
+     */
+    private static String storedUngoverned(DataSource dataSource, CatalogSchemaTableName target, Identity person)
+    {
+        return ("it is Warden data source '%s', and this query writes into table %s, which Warden does not govern: everyone who may read that table "
+                + "would see what you see of this data source, whatever Warden lets them see; Trino user '%s' is not among the users a Warden governor "
+                + "allows to share what they see (definerViewOwners; %s)").formatted(dataSource.id(), target, person.getUser(), WardenTrinoConfig.COPIES_OF_REGISTERED_DATA);
     }
 
     /**

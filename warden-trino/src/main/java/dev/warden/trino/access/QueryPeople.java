@@ -23,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  * <li>run a kind of statement that may show statistics ({@code SHOW STATS}, under {@code EXPLAIN} too), as Trino
  * reports each query's kind when it creates it, before analysing it;</li>
  * <li>refresh a materialized view, whose rows everyone who reads the view will see;</li>
+ * <li>write into a table Warden does not govern, whose rows everyone who may read it will see;</li>
  * <li>run a table function that reads tables past Trino's masks and row filters;</li>
  * <li>set a catalog session property with which an INSERT may replace rows already in a table;</li>
  * <li>are shown a registered table's properties, as {@code CREATE TABLE (LIKE ... INCLUDING PROPERTIES)} is before it
@@ -38,6 +39,7 @@ public final class QueryPeople
     private final int capacity;
     private final Map<String, RunningQuery> people;
     private final Map<String, CatalogSchemaTableName> refreshes = new ConcurrentHashMap<>();
+    private final Map<String, CatalogSchemaTableName> unregisteredTargets = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaRoutineName> unmaskedFunctions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> overwritingProperties = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaTableName> shownProperties = new ConcurrentHashMap<>();
@@ -113,6 +115,18 @@ public final class QueryPeople
         return recalled(refreshes, queryId);
     }
 
+    /** The query writes into {@code table}, which Warden does not govern: what it reads is stored for everyone who may read the table. */
+    public void writingUnregistered(QueryId queryId, CatalogSchemaTableName table)
+    {
+        remember(unregisteredTargets, queryId, requireNonNull(table, "table is null"));
+    }
+
+    /** The table Warden does not govern that the query writes into, if it writes into one. */
+    public Optional<CatalogSchemaTableName> unregisteredTargetOf(QueryId queryId)
+    {
+        return recalled(unregisteredTargets, queryId);
+    }
+
     /** The query runs {@code function}, which reads tables without the masks and row filters Trino would apply. */
     public void runningUnmasked(QueryId queryId, CatalogSchemaRoutineName function)
     {
@@ -184,6 +198,7 @@ public final class QueryPeople
             people.remove(queryId);
         }
         refreshes.remove(queryId);
+        unregisteredTargets.remove(queryId);
         unmaskedFunctions.remove(queryId);
         overwritingProperties.remove(queryId);
         shownProperties.remove(queryId);

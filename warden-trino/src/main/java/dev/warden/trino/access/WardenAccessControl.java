@@ -372,6 +372,7 @@ public final class WardenAccessControl
     public void checkCanInsertIntoTable(SystemSecurityContext context, CatalogSchemaTableName table)
     {
         TableGrant grant = require(context, table, AccessValue.WRITE, "insert into table");
+        noteWriteTarget(context, table, grant);
         if (!grant.rowFilters().isEmpty() && context.getQueryId() != null) {
             Optional<String> overwriting = people.overwritingPropertyIn(context.getQueryId(), table.getCatalogName());
             if (overwriting.isPresent()) {
@@ -405,7 +406,7 @@ public final class WardenAccessControl
     @Override
     public void checkCanUpdateTableColumns(SystemSecurityContext context, CatalogSchemaTableName table, Set<String> updatedColumnNames)
     {
-        require(context, table, AccessValue.WRITE, "update table");
+        noteWriteTarget(context, table, require(context, table, AccessValue.WRITE, "update table"));
     }
 
     /**
@@ -424,7 +425,7 @@ public final class WardenAccessControl
     @Override
     public void checkCanCreateTable(SystemSecurityContext context, CatalogSchemaTableName table, Map<String, Object> properties)
     {
-        require(context, table, AccessValue.CREATE, "create table");
+        noteWriteTarget(context, table, require(context, table, AccessValue.CREATE, "create table"));
         requireAdminForExternalLocation(context, "create table", table, properties.keySet());
         Optional<CatalogSchemaTableName> copiedFrom = context.getQueryId() == null ? Optional.empty() : people.propertiesShownOf(context.getQueryId());
         if (copiedFrom.isPresent() && !config.externalLocationProperties().isEmpty() && !isAdmin(context.getIdentity())) {
@@ -886,6 +887,19 @@ public final class WardenAccessControl
                     + "wherever a mask or row filter applies").formatted(grant.dataSourceId().get()));
         }
         return grant;
+    }
+
+    /**
+     * A query that writes into a table Warden does not govern is noted, so that its reads of registered data are
+     * decided as copies for everyone who may read that table (Trino asks about the tables a statement reads after the
+     * table it writes). Admins' grants name no data source; Warden never refuses admins a copy.
+     */
+    private void noteWriteTarget(SystemSecurityContext context, CatalogSchemaTableName table, TableGrant grant)
+    {
+        if (config.copiesOfRegisteredData() == WardenTrinoConfig.Copies.SHARERS && grant.dataSourceId().isEmpty()
+                && context.getQueryId() != null && !AccessDecider.isSystemInformation(table) && !isAdmin(context.getIdentity())) {
+            people.writingUnregistered(context.getQueryId(), table);
+        }
     }
 
     private TableGrant require(SystemSecurityContext context, CatalogSchemaTableName table, AccessValue wanted, String action)

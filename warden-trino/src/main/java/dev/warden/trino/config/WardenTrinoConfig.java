@@ -47,6 +47,8 @@ import static java.util.Objects.requireNonNull;
  *        which may set the metastore's), which may be a registered table's: only admins may create a table with one
  * @param externalFileProcedures table procedures that add files from elsewhere to a table (Iceberg's
  *        {@code add_files}), which may be a registered table's: only admins may run them
+ * @param copiesOfRegisteredData who may write what a query reads from registered data into a table Warden does not
+ *        govern, where everyone the unregistered operations let read it sees it, whatever Warden lets them see
  * @param adminUsers Trino users who may do anything
  * @param adminGroups Trino groups whose members may do anything
  * @param stalenessBound how long the replica may go without hearing from the server before registered data fails closed
@@ -69,6 +71,7 @@ public record WardenTrinoConfig(
         Set<String> adminOnlyCatalogSessionProperties,
         Set<String> externalLocationProperties,
         Set<String> externalFileProcedures,
+        Copies copiesOfRegisteredData,
         Set<String> adminUsers,
         Set<String> adminGroups,
         Duration stalenessBound,
@@ -91,6 +94,7 @@ public record WardenTrinoConfig(
     public static final String ADMIN_ONLY_CATALOG_SESSION_PROPERTIES = "warden.admin-only-catalog-session-properties";
     public static final String EXTERNAL_LOCATION_PROPERTIES = "warden.external-location-properties";
     public static final String EXTERNAL_FILE_PROCEDURES = "warden.external-file-procedures";
+    public static final String COPIES_OF_REGISTERED_DATA = "warden.copies-of-registered-data";
     public static final String ADMIN_USERS = "warden.admin.users";
     public static final String ADMIN_GROUPS = "warden.admin.groups";
     public static final String STALENESS_BOUND = "warden.staleness-bound";
@@ -118,6 +122,7 @@ public record WardenTrinoConfig(
         defaults.put(ADMIN_ONLY_CATALOG_SESSION_PROPERTIES, "orc_use_column_names,parquet_use_column_names");
         defaults.put(EXTERNAL_LOCATION_PROPERTIES, "external_location,partition_projection_location_template,extra_properties");
         defaults.put(EXTERNAL_FILE_PROCEDURES, "add_files,add_files_from_table");
+        defaults.put(COPIES_OF_REGISTERED_DATA, "sharers");
         defaults.put(ADMIN_USERS, "");
         defaults.put(ADMIN_GROUPS, "");
         defaults.put(STALENESS_BOUND, "60s");
@@ -144,6 +149,7 @@ public record WardenTrinoConfig(
         adminOnlyCatalogSessionProperties = Set.copyOf(adminOnlyCatalogSessionProperties);
         externalLocationProperties = Set.copyOf(externalLocationProperties);
         externalFileProcedures = Set.copyOf(externalFileProcedures);
+        requireNonNull(copiesOfRegisteredData, "copiesOfRegisteredData is null");
         adminUsers = Set.copyOf(adminUsers);
         adminGroups = Set.copyOf(adminGroups);
         requireNonNull(stalenessBound, "stalenessBound is null");
@@ -194,6 +200,7 @@ public record WardenTrinoConfig(
         Set<String> adminOnlyCatalogSessionProperties = catalogSessionProperties(values, ADMIN_ONLY_CATALOG_SESSION_PROPERTIES, problems);
         Set<String> externalLocationProperties = Settings.list(values, EXTERNAL_LOCATION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
         Set<String> externalFileProcedures = Settings.list(values, EXTERNAL_FILE_PROCEDURES, name -> name.toLowerCase(Locale.ROOT));
+        Copies copiesOfRegisteredData = copies(values, problems);
         Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
         if (!stalenessBound.isZero() && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add(STALENESS_BOUND + ": must be at least 3s (the replica polls the server within a third of it), not " + values.get(STALENESS_BOUND).strip());
@@ -207,7 +214,7 @@ public record WardenTrinoConfig(
         int decisionCache = Settings.integer(values, DECISION_CACHE, 1, 10_000_000, problems);
         Settings.throwIfAny(problems, COMPONENT);
         return new WardenTrinoConfig(serverUri, apiKey, registered, unregistered, unregisteredByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties,
-                adminOnlySessionProperties, adminOnlyCatalogSessionProperties, externalLocationProperties, externalFileProcedures, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
+                adminOnlySessionProperties, adminOnlyCatalogSessionProperties, externalLocationProperties, externalFileProcedures, copiesOfRegisteredData, Settings.list(values, ADMIN_USERS, Function.identity()), Settings.list(values, ADMIN_GROUPS, Function.identity()),
                 stalenessBound, userMapping, projectCredential, Settings.list(values, IMPERSONATORS, Function.identity()), planCache,
                 decisionCache);
     }
@@ -239,8 +246,23 @@ public record WardenTrinoConfig(
     @Override
     public String toString()
     {
-        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, unregisteredOperationsByCatalog=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, adminOnlySessionProperties=%s, adminOnlyCatalogSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
-                .formatted(serverUri, registeredOperations, unregisteredOperations, unregisteredOperationsByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, adminOnlySessionProperties, adminOnlyCatalogSessionProperties, externalLocationProperties, externalFileProcedures, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+        return "WardenTrinoConfig[serverUri=%s, apiKey=***, registeredOperations=%s, unregisteredOperations=%s, unregisteredOperationsByCatalog=%s, blockedFunctions=%s, unmaskedFunctions=%s, overwritingSessionProperties=%s, adminOnlySessionProperties=%s, adminOnlyCatalogSessionProperties=%s, externalLocationProperties=%s, externalFileProcedures=%s, copiesOfRegisteredData=%s, adminUsers=%s, adminGroups=%s, stalenessBound=%s, userMapping=%s, projectCredential=%s, impersonators=%s, planCacheDataSources=%d, decisionCacheDecisions=%d]"
+                .formatted(serverUri, registeredOperations, unregisteredOperations, unregisteredOperationsByCatalog, blockedFunctions, unmaskedFunctions, overwritingSessionProperties, adminOnlySessionProperties, adminOnlyCatalogSessionProperties, externalLocationProperties, externalFileProcedures, copiesOfRegisteredData, adminUsers, adminGroups, stalenessBound, userMapping, projectCredential, impersonators, planCacheDataSources, decisionCacheDecisions);
+    }
+
+    /** Who may write what a query reads from registered data into a table Warden does not govern. */
+    public enum Copies
+    {
+        /** Admins, and the users a governor allows to share what they see ({@code definerViewOwners}). */
+        SHARERS,
+        /** Everyone who may read the data and write the table. */
+        ANYONE;
+
+        @Override
+        public String toString()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
@@ -303,6 +325,18 @@ public record WardenTrinoConfig(
             }
         }
         return properties;
+    }
+
+    private static Copies copies(Map<String, String> values, List<String> problems)
+    {
+        String value = values.get(COPIES_OF_REGISTERED_DATA).strip();
+        for (Copies copies : Copies.values()) {
+            if (copies.toString().equalsIgnoreCase(value)) {
+                return copies;
+            }
+        }
+        problems.add(COPIES_OF_REGISTERED_DATA + ": must be sharers or anyone, not '" + value + "'");
+        return Copies.SHARERS;
     }
 
     private static UserMapping userMapping(Map<String, String> values, List<String> problems)

@@ -696,6 +696,60 @@ class WardenAccessControlTest
         }
     }
 
+    /**
+     * A table Warden does not govern shows its rows to everyone who may read it: writing what a query reads of
+     * registered data into one is for admins and those a governor allows to share what they see.
+     */
+    @Test
+    void copiesOfRegisteredDataIntoUngovernedTablesAreForThoseAllowedToShare()
+            throws Exception
+    {
+        String copy = "CREATE TABLE memory.default.%s AS SELECT custkey, name, mktsegment FROM tpch.tiny.customer";
+        QueryFailedException refused = catchThrowableOfType(QueryFailedException.class, () -> trino.query("alice", copy.formatted("alice_copy")));
+        String expected = "Access Denied: Cannot select from table tpch.tiny.customer: it is Warden data source 'tpch.customer', and this query writes into "
+                + "table memory.default.alice_copy, which Warden does not govern: everyone who may read that table would see what you see of this data "
+                + "source, whatever Warden lets them see; Trino user 'alice' is not among the users a Warden governor allows to share what they see "
+                + "(definerViewOwners; warden.copies-of-registered-data)";
+        assertThat(refused).hasMessage(expected);
+        assertThat(trino.ledger().take(refused.getQueryId().getId()).orElseThrow().denials()).containsExactly(expected);
+        assertThat(trino.rows(ADMIN, "SHOW TABLES FROM memory.default")).doesNotContain(List.of("alice_copy"));
+
+        trino.query("alice", "CREATE TABLE memory.default.alice_scratch (key bigint)");
+        try {
+            assertThatThrownBy(() -> trino.query("alice", "INSERT INTO memory.default.alice_scratch SELECT custkey FROM tpch.tiny.customer"))
+                    .hasMessageContaining("this query writes into table memory.default.alice_scratch, which Warden does not govern");
+            assertThatThrownBy(() -> trino.query("alice", "INSERT INTO memory.default.alice_scratch SELECT partkey FROM part WHERE partkey IN (SELECT custkey FROM customer)"))
+                    .hasMessageContaining("this query writes into table memory.default.alice_scratch, which Warden does not govern");
+            // UPDATE and MERGE name their target before what they read too (memory tables cannot be updated: asked directly).
+            SystemSecurityContext updating = new SystemSecurityContext(Identity.ofUser("alice"), QueryId.valueOf("alice_updates_her_scratch"), Instant.now());
+            trino.accessControl().checkCanUpdateTableColumns(updating, new CatalogSchemaTableName("memory", "default", "alice_scratch"), Set.of("key"));
+            assertThatThrownBy(() -> trino.accessControl().checkCanSelectFromColumns(updating, new CatalogSchemaTableName("tpch", "tiny", "customer"), Set.of("custkey")))
+                    .hasMessageContaining("this query writes into table memory.default.alice_scratch, which Warden does not govern");
+            // Unregistered data and her own values she may copy; reading registered data in a query that writes nothing is as before.
+            trino.query("alice", "INSERT INTO memory.default.alice_scratch SELECT partkey FROM part WHERE partkey <= 3");
+            trino.query("alice", "INSERT INTO memory.default.alice_scratch VALUES 4");
+            assertThat(trino.rows("alice", "SELECT count(*) FROM memory.default.alice_scratch")).containsExactly(List.of(4L));
+            assertThat(trino.rows("alice", "SELECT count(*) FROM customer").getFirst().getFirst()).isNotEqualTo(0L);
+
+            trino.query(ADMIN, copy.formatted("admin_copy"));
+            assertThat(trino.rows(ADMIN, "SELECT count(*) FROM memory.default.admin_copy")).containsExactly(List.of(1500L));
+
+            trino.apply(BUNDLE + "\ndefinerViewOwners: [alice]\n");
+            try {
+                trino.query("alice", copy.formatted("alice_copy"));
+                assertThat(trino.rows("carol", "SELECT count(*) FROM memory.default.alice_copy")).isEqualTo(trino.rows("alice", "SELECT count(*) FROM customer"));
+            }
+            finally {
+                trino.apply(BUNDLE);
+            }
+        }
+        finally {
+            for (String table : List.of("alice_copy", "alice_scratch", "admin_copy")) {
+                trino.query(ADMIN, "DROP TABLE IF EXISTS memory.default." + table);
+            }
+        }
+    }
+
     // ---- no way around it ----
 
     /**

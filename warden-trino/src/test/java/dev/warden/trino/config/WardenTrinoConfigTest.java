@@ -32,6 +32,7 @@ class WardenTrinoConfigTest
         assertThat(config.adminOnlyCatalogSessionProperties()).containsExactlyInAnyOrder("orc_use_column_names", "parquet_use_column_names");
         assertThat(config.externalLocationProperties()).containsExactlyInAnyOrder("external_location", "partition_projection_location_template", "extra_properties");
         assertThat(config.externalFileProcedures()).containsExactlyInAnyOrder("add_files", "add_files_from_table");
+        assertThat(config.copiesOfRegisteredData()).isEqualTo(WardenTrinoConfig.Copies.SHARERS);
         assertThat(config.adminUsers()).isEmpty();
         assertThat(config.stalenessBound()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.projectCredential()).isEqualTo("warden.project");
@@ -52,6 +53,7 @@ class WardenTrinoConfigTest
                 "warden.user-mapping", "(unclosed",
                 "warden.plan-cache", "-1",
                 "warden.decision-cache", "0",
+                "warden.copies-of-registered-data", "nobody",
                 "warden.admin-user", "root")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("warden.admin-user: unknown property")
@@ -62,7 +64,16 @@ class WardenTrinoConfigTest
                 .hasMessageContaining("warden.staleness-bound: not a duration")
                 .hasMessageContaining("warden.user-mapping: not a regular expression")
                 .hasMessageContaining("warden.plan-cache: must be a whole number from 0 to 10000000, not '-1'")
-                .hasMessageContaining("warden.decision-cache: must be a whole number from 1 to 10000000, not '0'");
+                .hasMessageContaining("warden.decision-cache: must be a whole number from 1 to 10000000, not '0'")
+                .hasMessageContaining("warden.copies-of-registered-data: must be sharers or anyone, not 'nobody'");
+    }
+
+    @Test
+    void copiesOfRegisteredDataMayBeLeftToAnyone()
+    {
+        Map<String, String> properties = new HashMap<>(REQUIRED);
+        properties.put("warden.copies-of-registered-data", " Anyone ");
+        assertThat(WardenTrinoConfig.parse(properties).copiesOfRegisteredData()).isEqualTo(WardenTrinoConfig.Copies.ANYONE);
     }
 
     @Test

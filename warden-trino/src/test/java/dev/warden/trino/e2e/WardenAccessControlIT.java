@@ -179,6 +179,19 @@ class WardenAccessControlIT
                 .hasMessageContaining("Cannot select from table system.runtime.transactions");
     }
 
+    @Test
+    void copiesOfRegisteredDataIntoUngovernedTablesAreRefused()
+            throws SQLException
+    {
+        assertThatThrownBy(() -> execute("alice", "CREATE TABLE memory.default.alice_copy AS SELECT custkey, name FROM tpch.tiny.customer"))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("this query writes into table memory.default.alice_copy, which Warden does not govern");
+        assertThat(strings("alice", "SELECT count(*) FROM memory.information_schema.tables WHERE table_name = 'alice_copy'")).containsExactly("0");
+        // What is not registered may still be copied.
+        execute("alice", "CREATE TABLE memory.default.alice_parts AS SELECT partkey FROM tpch.tiny.part");
+        assertThat(strings("carol", "SELECT count(*) FROM memory.default.alice_parts")).containsExactly("2000");
+    }
+
     /** The plugin's event listener and access control share one ledger, inside the real server as the plugin loads them. */
     @Test
     void queriesAreReportedToTheServerWithWhoAskedWhatWasAppliedAndWhatWasDenied()
@@ -227,6 +240,15 @@ class WardenAccessControlIT
             throws NoSuchAlgorithmException
     {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void execute(String user, String statement)
+            throws SQLException
+    {
+        try (Connection connection = trino.connect(user);
+                Statement jdbc = connection.createStatement()) {
+            jdbc.execute(statement);
+        }
     }
 
     private static List<String> strings(String user, String query)
