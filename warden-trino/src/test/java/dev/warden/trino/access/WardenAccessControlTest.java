@@ -731,6 +731,12 @@ class WardenAccessControlTest
             assertThat(trino.rows("alice", "SELECT count(*) FROM memory.default.alice_scratch")).containsExactly(List.of(4L));
             assertThat(trino.rows("alice", "SELECT count(*) FROM customer").getFirst().getFirst()).isNotEqualTo(0L);
 
+            // A table like a registered one takes its columns, not its rows; WITH NO DATA is analysed as a copy.
+            trino.query("alice", "CREATE TABLE memory.default.alice_like (LIKE tpch.tiny.customer)");
+            assertThat(trino.rows("alice", "SELECT count(*) FROM memory.default.alice_like")).containsExactly(List.of(0L));
+            assertThatThrownBy(() -> trino.query("alice", copy.formatted("alice_copy") + " WITH NO DATA"))
+                    .hasMessageContaining("this query writes into table memory.default.alice_copy, which Warden does not govern");
+
             trino.query(ADMIN, copy.formatted("admin_copy"));
             assertThat(trino.rows(ADMIN, "SELECT count(*) FROM memory.default.admin_copy")).containsExactly(List.of(1500L));
 
@@ -744,7 +750,7 @@ class WardenAccessControlTest
             }
         }
         finally {
-            for (String table : List.of("alice_copy", "alice_scratch", "admin_copy")) {
+            for (String table : List.of("alice_copy", "alice_scratch", "alice_like", "admin_copy")) {
                 trino.query(ADMIN, "DROP TABLE IF EXISTS memory.default." + table);
             }
         }
