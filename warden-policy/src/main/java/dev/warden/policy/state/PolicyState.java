@@ -157,9 +157,10 @@ public final class PolicyState
     }
 
     /**
-     * Users whom governors allow to share data through views that run with their owner's rights (Trino's SECURITY
-     * DEFINER views): whoever queries such a view sees what its owner sees. Everyone else's definer views are
-     * enforced for the person who queries them.
+     * Users whom governors allow to share what they see: through views that run with their owner's rights (Trino's
+     * SECURITY DEFINER views), whose readers see what the owner sees, and by storing it where others read it
+     * (refreshing a materialized view, copying registered data into a table Warden does not govern). Everyone else's
+     * definer views are enforced for the person who queries them.
      */
     public Set<String> definerViewOwners()
     {
