@@ -73,16 +73,6 @@ public final class AccessDecider
     /** Tables of the {@code system} catalog and of every {@code information_schema}: Trino filters their content through the access control, with the exceptions of {@link #systemInformationGrant}. */
     private static final TableGrant SYSTEM_INFORMATION = TableGrant.limitedTo(Set.of(AccessValue.READ),
             _ -> "system tables and information_schema can only be read");
-    /**
-     * {@code system.runtime.tasks}, which Trino does not filter: it lists the tasks of every user's queries, with the
-     * rows and bytes each read and wrote. A person sees the tasks of the queries {@code system.runtime.queries} shows
-     * them, which Trino filters through {@link WardenAccessControl#filterViewQueryOwnedBy}: their own.
-     */
-    private static final TableGrant OWN_QUERIES_TASKS = new TableGrant(Set.of(AccessValue.READ), GrantedMasks.NONE,
-            new GrantedRowFilters(List.of(new SealableExpression(ViewExpression.builder()
-                    .expression("query_id IN (SELECT query_id FROM system.runtime.queries)")
-                    .build()))),
-            Optional.empty(), List.of(), SYSTEM_INFORMATION.refusal());
     /** {@code system.runtime.transactions}, which Trino does not filter and whose rows say nothing of whose they are. */
     private static final TableGrant EVERYONES_TRANSACTIONS = TableGrant.refused(Optional.empty(),
             "it lists every user's open transactions with the catalogs they use, and no row says whose it is; only Warden admins may read it");
@@ -241,7 +231,7 @@ public final class AccessDecider
     public TableGrant grant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
         if (isSystemInformation(table)) {
-            return systemInformationGrant(context.getIdentity(), table);
+            return systemInformationGrant(context, table);
         }
         Identity caller = context.getIdentity();
         Snapshot current = snapshot;
@@ -554,18 +544,42 @@ public final class AccessDecider
     /**
      * Trino filters what system tables and information_schema show through the access control, but for two tables
      * of {@code system.runtime} (checked in trino-main 476: {@code TaskSystemTable} and {@code TransactionsSystemTable}
-     * list every user's), which admins alone see whole.
+     * list every user's), which admins alone see whole; as with registered data, they are decided for the person who
+     * asked, also inside a definer view.
      */
-    private TableGrant systemInformationGrant(Identity caller, CatalogSchemaTableName table)
+    private TableGrant systemInformationGrant(SystemSecurityContext context, CatalogSchemaTableName table)
     {
-        if (!table.getCatalogName().equals("system") || !table.getSchemaTableName().getSchemaName().equals("runtime") || isAdmin(caller)) {
+        if (!table.getCatalogName().equals("system") || !table.getSchemaTableName().getSchemaName().equals("runtime")) {
+            return SYSTEM_INFORMATION;
+        }
+        Identity person = people.personOf(context.getQueryId()).orElse(context.getIdentity());
+        if (isAdmin(person)) {
             return SYSTEM_INFORMATION;
         }
         return switch (table.getSchemaTableName().getTableName()) {
-            case "tasks" -> OWN_QUERIES_TASKS;
+            case "tasks" -> ownQueriesTasks(person);
             case "transactions" -> EVERYONES_TRANSACTIONS;
             default -> SYSTEM_INFORMATION;
         };
+    }
+
+    /**
+     * {@code system.runtime.tasks} lists the tasks of every user's queries, with the rows and bytes each read and wrote.
+     * A person sees the tasks of their own queries: those Warden saw start, running or completed within
+     * {@link QueryPeople#ENDED_QUERIES_KEPT}, named in the filter. The filter holds only literals so that Trino tests it
+     * on each row before the query's own conditions: a filter that joins another table (such as
+     * {@code system.runtime.queries}) lets the query's conditions run on other users' rows first, and one that fails
+     * there (a division by zero) tells whether such a row exists.
+     */
+    private TableGrant ownQueriesTasks(Identity person)
+    {
+        List<String> queries = people.queriesOf(person.getUser());
+        String filter = queries.isEmpty() ? "FALSE" : queries.stream()
+                .map(id -> "'" + id.replace("'", "''") + "'")
+                .collect(Collectors.joining(", ", "query_id IN (", ")"));
+        return new TableGrant(SYSTEM_INFORMATION.allowed(), GrantedMasks.NONE,
+                new GrantedRowFilters(List.of(new SealableExpression(ViewExpression.builder().expression(filter).build()))),
+                Optional.empty(), List.of(), SYSTEM_INFORMATION.refusal());
     }
 
     private static String sorted(Set<AccessValue> values)

@@ -6,8 +6,14 @@ import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.resourcegroups.QueryType;
 import io.trino.spi.security.Identity;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,14 +36,20 @@ import static java.util.Objects.requireNonNull;
  * creates a table with them.</li>
  * </ul>
  * Entries are dropped when a query completes, and beyond {@code capacity} running queries the oldest are forgotten
- * first.
+ * first. Of a completed query only its id and its person's name are kept, for {@link #ENDED_QUERIES_KEPT} and at most
+ * {@code capacity} of them: Trino still lists its tasks that long.
  */
 public final class QueryPeople
 {
     private static final Set<QueryType> STATEMENTS_SHOWING_STATISTICS = Set.of(QueryType.DESCRIBE, QueryType.EXPLAIN);
+    /** How long Trino keeps a completed query's tasks by default ({@code task.info.max-age}, {@code query.min-expire-age}). */
+    public static final Duration ENDED_QUERIES_KEPT = Duration.ofMinutes(15);
 
     private final int capacity;
+    private final InstantSource clock;
     private final Map<String, RunningQuery> people;
+    /** Completed queries in the order they ended; guarded by {@code people}. */
+    private final Map<String, EndedQuery> ended = new LinkedHashMap<>();
     private final Map<String, CatalogSchemaTableName> refreshes = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaTableName> unregisteredTargets = new ConcurrentHashMap<>();
     private final Map<String, CatalogSchemaRoutineName> unmaskedFunctions = new ConcurrentHashMap<>();
@@ -46,10 +58,16 @@ public final class QueryPeople
 
     public QueryPeople(int capacity)
     {
+        this(capacity, InstantSource.system());
+    }
+
+    QueryPeople(int capacity, InstantSource clock)
+    {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.capacity = capacity;
+        this.clock = requireNonNull(clock, "clock is null");
         this.people = new LinkedHashMap<>(16, 0.75f, false);
     }
 
@@ -192,10 +210,39 @@ public final class QueryPeople
         return Optional.ofNullable(marks.get(queryId.getId()));
     }
 
+    /**
+     * The ids of the user's queries Warden saw start that are running or completed in the last
+     * {@link #ENDED_QUERIES_KEPT}, as Trino names the user.
+     */
+    public List<String> queriesOf(String user)
+    {
+        requireNonNull(user, "user is null");
+        List<String> ids = new ArrayList<>();
+        synchronized (people) {
+            forgetEndedBefore(clock.instant().minus(ENDED_QUERIES_KEPT));
+            people.forEach((id, query) -> {
+                if (query.person().getUser().equals(user)) {
+                    ids.add(id);
+                }
+            });
+            ended.forEach((id, query) -> {
+                if (query.user().equals(user)) {
+                    ids.add(id);
+                }
+            });
+        }
+        return ids;
+    }
+
     public void completed(String queryId)
     {
         synchronized (people) {
-            people.remove(queryId);
+            RunningQuery query = people.remove(queryId);
+            if (query != null) {
+                Instant now = clock.instant();
+                ended.put(queryId, new EndedQuery(query.person().getUser(), now));
+                forgetEndedBefore(now.minus(ENDED_QUERIES_KEPT));
+            }
         }
         refreshes.remove(queryId);
         unregisteredTargets.remove(queryId);
@@ -211,6 +258,22 @@ public final class QueryPeople
         }
     }
 
+    /** Drops completed queries that ended before {@code oldest}, and the earliest ended beyond capacity. Holds {@code people}'s lock. */
+    private void forgetEndedBefore(Instant oldest)
+    {
+        Iterator<EndedQuery> earliest = ended.values().iterator();
+        while (earliest.hasNext()) {
+            EndedQuery query = earliest.next();
+            if (ended.size() <= capacity && !query.at().isBefore(oldest)) {
+                return;
+            }
+            earliest.remove();
+        }
+    }
+
     /** The person behind a running query, and the kind of statement it runs once Trino has reported it. */
     private record RunningQuery(Identity person, Optional<QueryType> type) {}
+
+    /** Whose a completed query was, and when it ended. */
+    private record EndedQuery(String user, Instant at) {}
 }

@@ -94,6 +94,37 @@ class AccessControlPartsTest
         assertThat(people.size()).isEqualTo(1);
     }
 
+    /** A person's queries, for the filter of system.runtime.tasks: running ones, and completed ones while Trino keeps their tasks. */
+    @Test
+    void aPersonsQueriesAreTheRunningOnesAndThoseEndedWhileTrinoKeepsTheirTasks()
+    {
+        Instant[] now = {Instant.parse("2026-12-07T12:00:00Z")};
+        QueryPeople people = new QueryPeople(3, () -> now[0]);
+        people.started(QueryId.valueOf("q1"), Identity.ofUser("alice"));
+        people.started(QueryId.valueOf("q2"), Identity.ofUser("bob"));
+        people.started(QueryId.valueOf("q3"), Identity.ofUser("alice"));
+        assertThat(people.queriesOf("alice")).containsExactlyInAnyOrder("q1", "q3");
+        assertThat(people.queriesOf("carol")).isEmpty();
+
+        people.completed("q1");
+        assertThat(people.personOf(QueryId.valueOf("q1"))).isEmpty();
+        assertThat(people.queriesOf("alice")).containsExactlyInAnyOrder("q1", "q3");
+        people.completed("never_started");
+        assertThat(people.queriesOf("alice")).containsExactlyInAnyOrder("q1", "q3");
+
+        now[0] = now[0].plus(QueryPeople.ENDED_QUERIES_KEPT);
+        assertThat(people.queriesOf("alice")).as("ended exactly as long ago as Trino keeps tasks").containsExactlyInAnyOrder("q1", "q3");
+        now[0] = now[0].plusSeconds(1);
+        assertThat(people.queriesOf("alice")).containsExactly("q3");
+
+        for (String id : List.of("q4", "q5", "q6", "q7")) {
+            people.started(QueryId.valueOf(id), Identity.ofUser("bob"));
+            people.completed(id);
+        }
+        people.completed("q2");
+        assertThat(people.queriesOf("bob")).as("at most capacity ended queries, the earliest forgotten first").containsExactlyInAnyOrder("q6", "q7", "q2");
+    }
+
     /** Statistics are shown by DESCRIBE statements (SHOW STATS) and by EXPLAIN; a query of unknown kind may show them. */
     @Test
     void onlyQueriesOfKindsThatMayShowStatisticsAreWalkedForIt()

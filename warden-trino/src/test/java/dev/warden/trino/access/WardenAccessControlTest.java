@@ -1028,12 +1028,24 @@ class WardenAccessControlTest
         List<List<Object>> seenByAlice = trino.rows("alice", "SELECT DISTINCT query_id FROM system.runtime.tasks");
         assertThat(seenByAlice).contains(List.of(alices)).doesNotContain(List.of(bobs));
         assertThat(trino.rows("alice", "SELECT DISTINCT t.query_id FROM system.runtime.tasks t JOIN system.runtime.queries q ON t.query_id = q.query_id WHERE q.\"user\" <> 'alice'")).isEmpty();
+        // The filter runs before the query's own conditions: one that fails on a row of bob's would say that row exists.
+        String failsOnTasksOf = "SELECT count(*) FROM system.runtime.tasks WHERE 1 / (CASE WHEN query_id = '%s' THEN 0 ELSE 1 END) = 1";
+        assertThat(trino.rows("alice", failsOnTasksOf.formatted(bobs))).hasSize(1);
+        assertThatThrownBy(() -> trino.query("alice", failsOnTasksOf.formatted(alices))).as("her own tasks reach the condition").hasMessageContaining("Division by zero");
 
         assertThat(trino.rows(ADMIN, "SELECT count(*) FROM system.runtime.transactions").getFirst().getFirst()).isNotEqualTo(0L);
         assertThatThrownBy(() -> trino.query("alice", "SELECT * FROM system.runtime.transactions"))
                 .hasMessageContaining("Cannot select from table system.runtime.transactions: it lists every user's open transactions");
         assertThat(trino.rows("alice", "SHOW TABLES FROM system.runtime")).contains(List.of("tasks"), List.of("queries")).doesNotContain(List.of("transactions"));
         assertThat(trino.rows(ADMIN, "SHOW TABLES FROM system.runtime")).contains(List.of("transactions"));
+
+        // An admin's definer views of them show alice what she may see herself.
+        trino.query(ADMIN, "CREATE OR REPLACE VIEW memory.default.all_tasks SECURITY DEFINER AS SELECT query_id FROM system.runtime.tasks");
+        trino.query(ADMIN, "CREATE OR REPLACE VIEW memory.default.all_transactions SECURITY DEFINER AS SELECT transaction_id FROM system.runtime.transactions");
+        assertThat(trino.rows(ADMIN, "SELECT DISTINCT query_id FROM memory.default.all_tasks")).contains(List.of(bobs));
+        assertThat(trino.rows("alice", "SELECT DISTINCT query_id FROM memory.default.all_tasks")).contains(List.of(alices)).doesNotContain(List.of(bobs));
+        assertThatThrownBy(() -> trino.query("alice", "SELECT * FROM memory.default.all_transactions"))
+                .hasMessageContaining("Cannot select from table system.runtime.transactions: it lists every user's open transactions");
     }
 
     @Test
