@@ -56,6 +56,8 @@ public final class WardenAccessControl
     /** Why the session properties that are admin-only by default weaken Warden, for their refusals. */
     private static final Map<String, String> WHY_ADMIN_ONLY = Map.of(
             "allow_unsafe_pushdown", "it lets Trino run expressions that may fail ahead of row filters, so that a query's errors can show rows a filter hides",
+            "complex_expression_pushdown", "it lets Trino hand a query's own expressions to a connector, whose database (a JDBC catalog's) may run them "
+                    + "ahead of row filters, so that a query's errors can show rows a filter hides",
             "orc_use_column_names", READS_BY_POSITION,
             "parquet_use_column_names", READS_BY_POSITION);
 

@@ -39,9 +39,10 @@ import static java.util.Objects.requireNonNull;
  *        table (Hive's {@code insert_existing_partitions_behavior}): a query that sets one in a catalog may insert into
  *        a registered table there only where Warden does not filter its rows for the person
  * @param adminOnlySessionProperties system session properties only admins may set, because they weaken what Warden
- *        enforces (Trino's {@code allow_unsafe_pushdown})
+ *        enforces (Trino's {@code allow_unsafe_pushdown} and {@code complex_expression_pushdown})
  * @param adminOnlyCatalogSessionProperties catalog session properties only admins may set, in every catalog, because
- *        they weaken what Warden enforces (Hive's {@code orc_use_column_names} and {@code parquet_use_column_names})
+ *        they weaken what Warden enforces (Hive's {@code orc_use_column_names} and {@code parquet_use_column_names}, JDBC
+ *        connectors' {@code complex_expression_pushdown})
  * @param externalLocationProperties table properties that point a table at files that already exist (Hive's
  *        {@code external_location}, its partition projection's location template, and its {@code extra_properties},
  *        which may set the metastore's), which may be a registered table's: only admins may create a table with one
@@ -118,8 +119,8 @@ public record WardenTrinoConfig(
         defaults.put(BLOCKED_FUNCTIONS, "query,raw_query");
         defaults.put(UNMASKED_FUNCTIONS, "table_changes");
         defaults.put(OVERWRITING_SESSION_PROPERTIES, "insert_existing_partitions_behavior");
-        defaults.put(ADMIN_ONLY_SESSION_PROPERTIES, "allow_unsafe_pushdown");
-        defaults.put(ADMIN_ONLY_CATALOG_SESSION_PROPERTIES, "orc_use_column_names,parquet_use_column_names");
+        defaults.put(ADMIN_ONLY_SESSION_PROPERTIES, "allow_unsafe_pushdown,complex_expression_pushdown");
+        defaults.put(ADMIN_ONLY_CATALOG_SESSION_PROPERTIES, "orc_use_column_names,parquet_use_column_names,complex_expression_pushdown");
         defaults.put(EXTERNAL_LOCATION_PROPERTIES, "external_location,partition_projection_location_template,extra_properties");
         defaults.put(EXTERNAL_FILE_PROCEDURES, "add_files,add_files_from_table");
         defaults.put(COPIES_OF_REGISTERED_DATA, "sharers");

@@ -86,7 +86,7 @@ class WardenAccessControlTest
                 WardenTrinoConfig.USER_MAPPING, "([a-z]+)",
                 WardenTrinoConfig.IMPERSONATORS, "gateway",
                 WardenTrinoConfig.ADMIN_GROUPS, "wardens",
-                WardenTrinoConfig.ADMIN_ONLY_SESSION_PROPERTIES, "allow_unsafe_pushdown,spill_enabled",
+                WardenTrinoConfig.ADMIN_ONLY_SESSION_PROPERTIES, "allow_unsafe_pushdown,complex_expression_pushdown,spill_enabled",
                 WardenTrinoConfig.UNREGISTERED_OPERATIONS_IN_CATALOG + "reports", "READ"));
         trino.runner().installPlugin(new MetadataTablesPlugin());
         trino.runner().createCatalog("lake", MetadataTablesPlugin.CONNECTOR, Map.of());
@@ -798,6 +798,37 @@ class WardenAccessControlTest
         assertThatThrownBy(() -> trino.query("alice", "SET SESSION spill_enabled = false"))
                 .hasMessage("Access Denied: Cannot set system session property spill_enabled: Warden's configuration lists it as weakening what Warden "
                         + "enforces; only Warden admins may set it (warden.admin-only-session-properties)");
+    }
+
+    /**
+     * Trino hands a query's expressions to a connector (Trino's {@code complex_expression_pushdown}), where a JDBC
+     * connector writes those it can, arithmetic among them, into its database's SQL (its own
+     * {@code complex_expression_pushdown}); the database then chooses what it tests first, and PostgreSQL tests the
+     * cheaper first. Where an operator turned either off, only admins may turn it back on.
+     */
+    @Test
+    void expressionPushdownIntoDatabasesIsForAdmins()
+    {
+        String why = "it lets Trino hand a query's own expressions to a connector, whose database (a JDBC catalog's) may run them ahead of row filters, "
+                + "so that a query's errors can show rows a filter hides; only Warden admins may set it ";
+        String refusedSystem = "Access Denied: Cannot set system session property complex_expression_pushdown: " + why + "(warden.admin-only-session-properties)";
+        QueryFailedException set = catchThrowableOfType(QueryFailedException.class, () -> trino.query("alice", "SET SESSION complex_expression_pushdown = true"));
+        assertThat(set).hasMessage(refusedSystem);
+        assertThat(trino.ledger().take(set.getQueryId().getId()).orElseThrow().denials()).containsExactly(refusedSystem);
+        Session pushing = Session.builder(session("alice", Map.of())).setSystemProperty("complex_expression_pushdown", "true").build();
+        assertThatThrownBy(() -> trino.query(pushing, "SELECT count(*) FROM customer")).hasMessage(refusedSystem);
+
+        String property = MetadataTablesPlugin.EXPRESSION_PUSHDOWN_PROPERTY;
+        String refusedCatalog = "Access Denied: Cannot set catalog session property lake." + property + ": " + why + "(warden.admin-only-catalog-session-properties)";
+        assertThatThrownBy(() -> trino.query("erin", "SET SESSION lake." + property + " = true")).hasMessage(refusedCatalog);
+        assertThatThrownBy(() -> trino.query("erin", "WITH SESSION lake." + property + " = true SELECT segment, row_count FROM lake.sales.shipments"))
+                .hasMessage(refusedCatalog);
+
+        trino.query(ADMIN, "SET SESSION complex_expression_pushdown = true");
+        trino.query(ADMIN, "SET SESSION lake." + property + " = true");
+        Session adminPushing = Session.builder(session(ADMIN, Map.of())).setSystemProperty("complex_expression_pushdown", "true")
+                .setCatalogSessionProperty("lake", property, "true").build();
+        assertThat(trino.rows(adminPushing, "SELECT segment, row_count FROM lake.sales.shipments")).hasSameElementsAs(MetadataTablesPlugin.ROWS);
     }
 
     /**

@@ -28,8 +28,8 @@ class WardenTrinoConfigTest
         assertThat(config.blockedFunctions()).containsExactlyInAnyOrder("query", "raw_query");
         assertThat(config.unmaskedFunctions()).containsExactly("table_changes");
         assertThat(config.overwritingSessionProperties()).containsExactly("insert_existing_partitions_behavior");
-        assertThat(config.adminOnlySessionProperties()).containsExactly("allow_unsafe_pushdown");
-        assertThat(config.adminOnlyCatalogSessionProperties()).containsExactlyInAnyOrder("orc_use_column_names", "parquet_use_column_names");
+        assertThat(config.adminOnlySessionProperties()).containsExactlyInAnyOrder("allow_unsafe_pushdown", "complex_expression_pushdown");
+        assertThat(config.adminOnlyCatalogSessionProperties()).containsExactlyInAnyOrder("orc_use_column_names", "parquet_use_column_names", "complex_expression_pushdown");
         assertThat(config.externalLocationProperties()).containsExactlyInAnyOrder("external_location", "partition_projection_location_template", "extra_properties");
         assertThat(config.externalFileProcedures()).containsExactlyInAnyOrder("add_files", "add_files_from_table");
         assertThat(config.copiesOfRegisteredData()).isEqualTo(WardenTrinoConfig.Copies.SHARERS);

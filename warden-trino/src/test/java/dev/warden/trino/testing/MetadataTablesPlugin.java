@@ -81,7 +81,8 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * <li>Iceberg's table procedures {@code add_files}, which adds files from elsewhere to a table, and {@code optimize}
  * (declared, and never run);</li>
  * <li>the procedure {@code system.execute(query)}, as JDBC connectors have it to run any SQL in the database (here it
- * counts its calls, and runs nothing).</li>
+ * counts its calls, and runs nothing), and their session property {@value #EXPRESSION_PUSHDOWN_PROPERTY} (declared,
+ * and never used).</li>
  * </ul>
  */
 public final class MetadataTablesPlugin
@@ -95,6 +96,8 @@ public final class MetadataTablesPlugin
     /** Hive's session properties that choose between reading a file's columns by name or by position. */
     public static final String ORC_BY_NAME_PROPERTY = "orc_use_column_names";
     public static final String PARQUET_BY_NAME_PROPERTY = "parquet_use_column_names";
+    /** JDBC connectors' session property that hands a query's expressions to the database. */
+    public static final String EXPRESSION_PUSHDOWN_PROPERTY = "complex_expression_pushdown";
     public static final long VERSION_BEFORE_RENAME = 1;
     public static final String NAME_BEFORE_RENAME = "market";
     public static final List<List<Object>> ROWS = List.of(List.of("BUILDING", 10L), List.of("MACHINERY", 20L));
@@ -228,7 +231,8 @@ public final class MetadataTablesPlugin
             return List.of(
                     PropertyMetadata.stringProperty(OVERWRITE_PROPERTY, "What an INSERT does to partitions that exist: APPEND, OVERWRITE or ERROR", "APPEND", false),
                     PropertyMetadata.booleanProperty(ORC_BY_NAME_PROPERTY, "Read ORC files' columns by name rather than by position", false, false),
-                    PropertyMetadata.booleanProperty(PARQUET_BY_NAME_PROPERTY, "Read Parquet files' columns by name rather than by position", true, false));
+                    PropertyMetadata.booleanProperty(PARQUET_BY_NAME_PROPERTY, "Read Parquet files' columns by name rather than by position", true, false),
+                    PropertyMetadata.booleanProperty(EXPRESSION_PUSHDOWN_PROPERTY, "Run a query's expressions in the database", true, false));
         }
 
         @Override
