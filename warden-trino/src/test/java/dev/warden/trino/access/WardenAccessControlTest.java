@@ -809,6 +809,16 @@ class WardenAccessControlTest
     @Test
     void expressionPushdownIntoDatabasesIsForAdmins()
     {
+        // Trino offers the connector erin's own division beside her row filter: a JDBC connector would send it to its database.
+        String dividing = "SELECT segment FROM lake.sales.shipments WHERE 1 / (row_count - 20) >= 0";
+        MetadataTablesPlugin.OFFERED_EXPRESSIONS.clear();
+        assertThat(trino.rows("erin", dividing)).containsExactly(List.of("BUILDING"));
+        assertThat(MetadataTablesPlugin.OFFERED_EXPRESSIONS).anyMatch(expression -> expression.toString().contains("$divide"));
+        MetadataTablesPlugin.OFFERED_EXPRESSIONS.clear();
+        Session notPushing = Session.builder(session(ADMIN, Map.of())).setSystemProperty("complex_expression_pushdown", "false").build();
+        assertThatThrownBy(() -> trino.query(notPushing, dividing)).as("no row filter for admins: the division reaches the row of 20").hasMessageContaining("Division by zero");
+        assertThat(MetadataTablesPlugin.OFFERED_EXPRESSIONS).isNotEmpty().noneMatch(expression -> expression.toString().contains("$divide"));
+
         String why = "it lets Trino hand a query's own expressions to a connector, whose database (a JDBC catalog's) may run them ahead of row filters, "
                 + "so that a query's errors can show rows a filter hides; only Warden admins may set it ";
         String refusedSystem = "Access Denied: Cannot set system session property complex_expression_pushdown: " + why + "(warden.admin-only-session-properties)";

@@ -18,6 +18,7 @@ import io.trino.spi.connector.ConnectorTableMetadata;
 import io.trino.spi.connector.ConnectorTableVersion;
 import io.trino.spi.connector.ConnectorTransactionHandle;
 import io.trino.spi.connector.Constraint;
+import io.trino.spi.connector.ConstraintApplicationResult;
 import io.trino.spi.connector.DynamicFilter;
 import io.trino.spi.connector.FixedSplitSource;
 import io.trino.spi.connector.InMemoryRecordSet;
@@ -27,6 +28,7 @@ import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.connector.TableFunctionApplicationResult;
 import io.trino.spi.connector.TableProcedureMetadata;
+import io.trino.spi.expression.ConnectorExpression;
 import io.trino.spi.function.table.AbstractConnectorTableFunction;
 import io.trino.spi.function.table.Argument;
 import io.trino.spi.function.table.ConnectorTableFunction;
@@ -51,6 +53,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -81,8 +84,9 @@ import static io.trino.spi.type.VarcharType.VARCHAR;
  * <li>Iceberg's table procedures {@code add_files}, which adds files from elsewhere to a table, and {@code optimize}
  * (declared, and never run);</li>
  * <li>the procedure {@code system.execute(query)}, as JDBC connectors have it to run any SQL in the database (here it
- * counts its calls, and runs nothing), and their session property {@value #EXPRESSION_PUSHDOWN_PROPERTY} (declared,
- * and never used).</li>
+ * counts its calls, and runs nothing), their session property {@value #EXPRESSION_PUSHDOWN_PROPERTY} (declared,
+ * and never used), and their pushdown of a query's conditions (here it records the expressions Trino offers it in
+ * {@link #OFFERED_EXPRESSIONS}, and takes none).</li>
  * </ul>
  */
 public final class MetadataTablesPlugin
@@ -104,6 +108,8 @@ public final class MetadataTablesPlugin
 
     /** How many times {@code system.execute} has run. */
     public static final AtomicInteger EXECUTED = new AtomicInteger();
+    /** The expressions Trino offered to push down into the connector, which takes none. */
+    public static final List<ConnectorExpression> OFFERED_EXPRESSIONS = new CopyOnWriteArrayList<>();
 
     private static final List<ColumnMetadata> COLUMNS = List.of(new ColumnMetadata("segment", VARCHAR), new ColumnMetadata("row_count", BIGINT));
     private static final ColumnMetadata PARTITION = ColumnMetadata.builder().setName("$partition").setType(VARCHAR).setHidden(true).build();
@@ -215,6 +221,14 @@ public final class MetadataTablesPlugin
                                             ROWS.stream().mapToLong(row -> (Long) row.get(1)).max().orElseThrow()))
                                     .build())
                             .build();
+                }
+
+                /** A JDBC connector would write what it can of the offered expression into its database's SQL. */
+                @Override
+                public Optional<ConstraintApplicationResult<ConnectorTableHandle>> applyFilter(ConnectorSession session, ConnectorTableHandle table, Constraint constraint)
+                {
+                    OFFERED_EXPRESSIONS.add(constraint.getExpression());
+                    return Optional.empty();
                 }
 
                 @Override
