@@ -175,9 +175,10 @@ class WardenAccessControlIT
         assertThat(Long.parseLong(strings("alice", "SELECT count(*) FROM system.runtime.tasks").getFirst())).isPositive();
         assertThat(strings("alice", "SELECT count(*) FROM system.runtime.tasks WHERE query_id NOT IN (SELECT query_id FROM system.runtime.queries WHERE \"user\" = 'alice')"))
                 .containsExactly("0");
-        // Nor does a condition that fails on bob's tasks reach them: it would tell they exist.
-        assertThat(strings("alice", "SELECT count(*) FROM system.runtime.tasks WHERE 1 / (CASE WHEN query_id = '%s' THEN 0 ELSE 1 END) = 1".formatted(bobs)))
-                .hasSize(1);
+        // Nor does a condition that fails on bob's tasks reach them: it would tell they exist. It does fail for bob.
+        String failsOnBobsTasks = "SELECT count(*) FROM system.runtime.tasks WHERE 1 / (CASE WHEN query_id = '%s' THEN 0 ELSE 1 END) = 1".formatted(bobs);
+        assertThat(strings("alice", failsOnBobsTasks)).hasSize(1);
+        assertThatThrownBy(() -> strings("bob", failsOnBobsTasks)).isInstanceOf(SQLException.class).hasMessageContaining("Division by zero");
         assertThatThrownBy(() -> strings("alice", "SELECT * FROM system.runtime.transactions"))
                 .isInstanceOf(SQLException.class)
                 .hasMessageContaining("Cannot select from table system.runtime.transactions");
