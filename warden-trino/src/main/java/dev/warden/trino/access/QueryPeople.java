@@ -43,7 +43,7 @@ public final class QueryPeople
 {
     private static final Set<QueryType> STATEMENTS_SHOWING_STATISTICS = Set.of(QueryType.DESCRIBE, QueryType.EXPLAIN);
     /** How long Trino keeps a completed query's tasks by default ({@code task.info.max-age}, {@code query.min-expire-age}). */
-    public static final Duration ENDED_QUERIES_KEPT = Duration.ofMinutes(15);
+    static final Duration ENDED_QUERIES_KEPT = Duration.ofMinutes(15);
 
     private final int capacity;
     private final InstantSource clock;
