@@ -978,6 +978,33 @@ class WardenAccessControlTest
         assertThat(trino.query("alice", "SHOW FUNCTIONS LIKE 'warden%'").getRowCount()).isZero();
     }
 
+    /**
+     * Masks call functions by name, and a query may define functions of its own ({@code WITH FUNCTION}), which Trino
+     * resolves ahead of its own in the query's SQL. Trino analyses a mask or filter with its own functions and the
+     * path Warden hands with it (none), without the query's, so the person's functions never take the place of a
+     * mask's (checked in trino-main 476: {@code Session.createViewSession}). Functions stored in a catalog come after
+     * Trino's own on every path, the query's too.
+     */
+    @Test
+    void functionsAPersonDefinesNeverTakeThePlaceOfThoseInTheirMasks()
+    {
+        String customers = "SELECT " + CUSTOMER_COLUMNS + " FROM customer ORDER BY custkey";
+        String ownFunctions = """
+                WITH
+                    FUNCTION %s(text varchar, salt varchar) RETURNS varbinary RETURN to_utf8(text),
+                    FUNCTION to_hex(bytes varbinary) RETURNS varchar RETURN from_utf8(bytes),
+                    FUNCTION lower(text varchar) RETURNS varchar RETURN text,
+                    FUNCTION floor(x double) RETURNS double RETURN x
+                """.formatted(SealedSalts.FUNCTION_NAME);
+        // In the query's own SQL they do take Trino's place: the name alice hashes in her masks comes back as it is.
+        assertThat(trino.rows("alice", ownFunctions + "SELECT lower(to_hex(%s('Customer#000000001', 'salt'))), floor(1.5e0)".formatted(SealedSalts.FUNCTION_NAME)))
+                .containsExactly(List.of("Customer#000000001", 1.5));
+
+        assertThat(trino.rows("alice", ownFunctions + customers)).isEqualTo(trino.rows("alice", customers));
+        assertThat(trino.rows("alice", ownFunctions + "SELECT name FROM customer WHERE custkey = 1"))
+                .containsExactly(List.of(sha256Hex("customer-salt-0123456789Customer#000000001").substring(0, 25)));
+    }
+
     @Test
     void tableFunctionsThatPassSqlThroughAreBlockedInEveryCatalog()
     {
