@@ -164,6 +164,21 @@ public final class PolicyReplica
         return lastContact;
     }
 
+    /** How long ago the server last answered a request successfully, or empty before it first has. */
+    public Optional<Duration> sinceLastContact()
+    {
+        if (lastContact == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos(System.nanoTime() - lastContactNanos));
+    }
+
+    /** The longest the replica may go without hearing from the server before it is stale. */
+    public Duration stalenessBound()
+    {
+        return config.stalenessBound();
+    }
+
     /**
      * Whether the replica has not heard from the server within the staleness bound. A stale replica still decides
      * with its last good state; enforcement points refuse access to registered data while it is stale.

@@ -99,6 +99,7 @@ class PolicyReplicaTest
         assertThat(replica.snapshotsTaken()).isEqualTo(1);
         assertThat(replica.isStale()).isFalse();
         assertThat(replica.lastContact()).isBeforeOrEqualTo(Instant.now());
+        assertThat(replica.sinceLastContact()).hasValueSatisfying(silence -> assertThat(silence).isLessThan(Duration.ofSeconds(30)));
         PolicyEngine serverEngine = server.state().current().engine();
         for (String user : List.of("alice", "bob")) {
             Decision expected = serverEngine.decide(user, Optional.empty(), "sales.orders");
@@ -162,6 +163,8 @@ class PolicyReplicaTest
         eventually(replica::isStale, "the replica becomes stale");
         Instant staleAt = Instant.now();
         assertThat(Duration.between(replica.lastContact(), staleAt)).isGreaterThanOrEqualTo(bound);
+        assertThat(replica.sinceLastContact()).hasValueSatisfying(silence -> assertThat(silence).isGreaterThanOrEqualTo(bound));
+        assertThat(replica.stalenessBound()).isEqualTo(bound);
         assertThat(replica.revision()).isEqualTo(revision);
 
         server = startServer(port);
@@ -243,6 +246,7 @@ class PolicyReplicaTest
         eventually(() -> replica.lastError().isPresent(), "the replica notices that the server is down");
         assertThat(replica.isStale()).isTrue();
         assertThatThrownBy(replica::revision).isInstanceOf(IllegalStateException.class);
+        assertThat(replica.sinceLastContact()).as("never heard from the server").isEmpty();
 
         server = startServer(port);
         eventually(() -> !revisions.isEmpty(), "the replica takes its first snapshot");

@@ -4,6 +4,8 @@ import dev.warden.client.PolicyReplica;
 import dev.warden.policy.model.AccessValue;
 import dev.warden.trino.audit.QueryLedger;
 import dev.warden.trino.config.WardenTrinoConfig;
+import dev.warden.trino.jmx.AccessControlMBean;
+import dev.warden.trino.jmx.WardenMBeans;
 import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaName;
 import io.trino.spi.connector.CatalogSchemaRoutineName;
@@ -26,6 +28,8 @@ import io.trino.spi.security.SystemSecurityContext;
 import io.trino.spi.security.TrinoPrincipal;
 import io.trino.spi.security.ViewExpression;
 import io.trino.spi.type.Type;
+
+import javax.management.ObjectName;
 
 import java.security.Principal;
 import java.util.Collection;
@@ -70,6 +74,8 @@ public final class WardenAccessControl
     private final QueryPeople people = new QueryPeople(QUERY_CAPACITY);
     private final AccessDecider decider;
     private final SealedSalts salts;
+    private final AccessControlStats stats;
+    private volatile Optional<ObjectName> mbean = Optional.empty();
 
     public WardenAccessControl(WardenTrinoConfig config, PolicyReplica replica, QueryLedger ledger)
     {
@@ -78,13 +84,24 @@ public final class WardenAccessControl
         this.ledger = requireNonNull(ledger, "ledger is null");
         this.decider = new AccessDecider(config, replica, people);
         this.salts = SealedSalts.register(config.clientConfig().apiKey());
+        this.stats = new AccessControlStats(replica, decider::revision);
         replica.onChange(decider::refresh);
     }
 
-    /** Follows the server in the background: Trino starts (and admins can work) even while the server is down. */
+    /**
+     * Follows the server in the background: Trino starts (and admins can work) even while the server is down. Shows
+     * its {@link AccessControlStats} over JMX until {@link #shutdown}.
+     */
     public void start()
     {
         replica.startInBackground();
+        mbean = WardenMBeans.register("AccessControl", stats, AccessControlMBean.class);
+    }
+
+    /** The name of its MBean, once started; for tests. */
+    Optional<ObjectName> mbeanName()
+    {
+        return mbean;
     }
 
     /** The policy revision queries are decided on, or -1 before the first snapshot has arrived. */
@@ -105,6 +122,7 @@ public final class WardenAccessControl
     public void checkCanImpersonateUser(Identity identity, String userName)
     {
         if (!mayImpersonate(identity.getUser(), isAdmin(identity), userName)) {
+            stats.denied();
             AccessDeniedException.denyImpersonateUser(identity.getUser(), userName, impersonationRule());
         }
         decider.impersonationAllowed(identity, userName);
@@ -119,6 +137,7 @@ public final class WardenAccessControl
         }
         String authenticated = principal.get().getName();
         if (!mayImpersonate(authenticated, isAdminName(authenticated), userName)) {
+            stats.denied();
             AccessDeniedException.denySetUser(principal, userName, impersonationRule());
         }
     }
@@ -134,6 +153,7 @@ public final class WardenAccessControl
     public void checkCanViewQueryOwnedBy(Identity identity, Identity queryOwner)
     {
         if (!mayManageQueryOf(identity, queryOwner)) {
+            stats.denied();
             AccessDeniedException.denyViewQuery("only admins may see other users' queries");
         }
     }
@@ -148,6 +168,7 @@ public final class WardenAccessControl
     public void checkCanKillQueryOwnedBy(Identity identity, Identity queryOwner)
     {
         if (!mayManageQueryOf(identity, queryOwner)) {
+            stats.denied();
             AccessDeniedException.denyKillQuery("only admins may kill other users' queries");
         }
     }
@@ -155,13 +176,21 @@ public final class WardenAccessControl
     @Override
     public void checkCanReadSystemInformation(Identity identity)
     {
-        checkReadSystemInformation(isAdmin(identity));
+        boolean admin = isAdmin(identity);
+        if (!admin) {
+            stats.denied();
+        }
+        checkReadSystemInformation(admin);
     }
 
     @Override
     public void checkCanWriteSystemInformation(Identity identity)
     {
-        checkWriteSystemInformation(isAdmin(identity));
+        boolean admin = isAdmin(identity);
+        if (!admin) {
+            stats.denied();
+        }
+        checkWriteSystemInformation(admin);
     }
 
     /** Reading and writing system information are for admins. */
@@ -807,6 +836,7 @@ public final class WardenAccessControl
     @Override
     public void shutdown()
     {
+        WardenMBeans.unregister(mbean);
         replica.close();
         decider.close();
     }
@@ -862,6 +892,7 @@ public final class WardenAccessControl
         }
         catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "hiding " + table + ": Warden could not decide", e);
+            stats.undecided();
             return false;
         }
     }
@@ -921,6 +952,7 @@ public final class WardenAccessControl
         }
         catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "denying: Warden could not decide on " + table, e);
+            stats.undecided();
             throw denial(context, action, table, "Warden could not decide (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         if (grant.dataSourceId().isPresent() && context.getQueryId() != null) {
@@ -978,6 +1010,7 @@ public final class WardenAccessControl
 
     private void recordDenial(QueryId queryId, String message)
     {
+        stats.denied();
         if (queryId != null) {
             ledger.recordDenial(queryId.getId(), AccessDeniedException.PREFIX + message);
         }

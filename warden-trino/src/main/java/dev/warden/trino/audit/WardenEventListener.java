@@ -2,9 +2,13 @@ package dev.warden.trino.audit;
 
 import dev.warden.client.QueryAuditSender;
 import dev.warden.client.QueryEvent;
+import dev.warden.trino.jmx.AuditMBean;
+import dev.warden.trino.jmx.WardenMBeans;
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryInputMetadata;
+
+import javax.management.ObjectName;
 
 import java.util.List;
 import java.util.Map;
@@ -29,12 +33,15 @@ public final class WardenEventListener
     private final String source;
     private final QueryLedger ledger;
     private final QueryAuditSender sender;
+    private final Optional<ObjectName> mbean;
 
+    /** Shows the sender's {@link AuditStats} over JMX until {@link #shutdown}. */
     public WardenEventListener(String source, QueryLedger ledger, QueryAuditSender sender)
     {
         this.source = requireNonNull(source, "source is null");
         this.ledger = requireNonNull(ledger, "ledger is null");
         this.sender = requireNonNull(sender, "sender is null");
+        this.mbean = WardenMBeans.register("Audit", new AuditStats(sender), AuditMBean.class);
     }
 
     @Override
@@ -52,7 +59,14 @@ public final class WardenEventListener
     @Override
     public void shutdown()
     {
+        WardenMBeans.unregister(mbean);
         sender.close();
+    }
+
+    /** The name of its MBean; for tests. */
+    Optional<ObjectName> mbeanName()
+    {
+        return mbean;
     }
 
     private QueryEvent toEvent(QueryCompletedEvent completed)

@@ -9,7 +9,11 @@ import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FailClosedTest
 {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
 
     @TempDir
     Path directory;
@@ -52,9 +57,14 @@ class FailClosedTest
                 WardenTrinoConfig.ADMIN_USERS, ADMIN,
                 WardenTrinoConfig.STALENESS_BOUND, "3s")), new QueryLedger(100));
         accessControl.start();
+        ObjectName mbean = accessControl.mbeanName().orElseThrow();
         try (QueryRunner runner = TrinoWithWarden.queryRunner(List.of(accessControl))) {
             // The server is down at start: Trino runs, admins work, and what clients need to connect answers.
             assertThat(accessControl.policyRevision()).isEqualTo(-1);
+            assertThat(JMX.getAttribute(mbean, "PolicyRevision")).isEqualTo(-1L);
+            assertThat(JMX.getAttribute(mbean, "Stale")).isEqualTo(1);
+            assertThat(JMX.getAttribute(mbean, "MillisSinceServerContact")).isEqualTo(-1L);
+            assertThat(JMX.getAttribute(mbean, "StalenessBoundMillis")).isEqualTo(3_000L);
             assertThat(rows(runner, ADMIN, "SELECT count(*) FROM customer")).containsExactly(List.of(1500L));
             assertThat(rows(runner, "alice", "SELECT 1")).containsExactly(List.of(1));
             assertThat(rows(runner, "alice", "SHOW SCHEMAS FROM tpch")).contains(List.of("tiny"));
@@ -66,9 +76,15 @@ class FailClosedTest
                                 .formatted(table, port))
                         .hasMessageEndingWith("): tables are refused until it has");
             }
+            assertThat((String) JMX.getAttribute(mbean, "LastError")).isNotEmpty();
+            assertThat((Long) JMX.getAttribute(mbean, "Denials")).isGreaterThanOrEqualTo(2);
 
             try (WardenServerProcess server = WardenServerProcess.start(data, port)) {
                 eventually(() -> accessControl.policyRevision() > 0, "the first snapshot arrives");
+                assertThat(JMX.getAttribute(mbean, "PolicyRevision")).isEqualTo(accessControl.policyRevision());
+                assertThat(JMX.getAttribute(mbean, "Stale")).isEqualTo(0);
+                assertThat(JMX.getAttribute(mbean, "LastError")).isEqualTo("");
+                assertThat(JMX.getAttribute(mbean, "SnapshotsTaken")).isEqualTo(1L);
                 assertThat(rows(runner, "alice", "SELECT count(*) FROM nation")).containsExactly(List.of(1L));
                 assertThat(rows(runner, "bob", "SELECT count(*) FROM part")).containsExactly(List.of(2000L));
             }
@@ -85,6 +101,9 @@ class FailClosedTest
                     return true;
                 }
             }, "registered data is refused");
+            assertThat(JMX.getAttribute(mbean, "Stale")).isEqualTo(1);
+            assertThat((Long) JMX.getAttribute(mbean, "MillisSinceServerContact")).isGreaterThan(3_000L);
+            assertThat(JMX.getAttribute(mbean, "UndecidedChecks")).isEqualTo(0L);
             assertThat(rows(runner, "alice", "SHOW TABLES FROM tpch.tiny")).contains(List.of("part")).doesNotContain(List.of("nation"), List.of("customer"));
             assertThat(rows(runner, "bob", "SELECT count(*) FROM part")).containsExactly(List.of(2000L));
             assertThat(rows(runner, ADMIN, "SELECT count(*) FROM nation")).containsExactly(List.of(25L));
@@ -98,11 +117,13 @@ class FailClosedTest
                         return false;
                     }
                 }, "the replica is fresh again");
+                assertThat(JMX.getAttribute(mbean, "Stale")).isEqualTo(0);
             }
         }
         finally {
             accessControl.shutdown();
         }
+        assertThat(JMX.isRegistered(mbean)).as("unregistered at shutdown").isFalse();
     }
 
     private static List<List<Object>> rows(QueryRunner runner, String user, String sql)

@@ -31,8 +31,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -1169,6 +1173,30 @@ class WardenAccessControlTest
         assertThat(entry.denials()).singleElement().asString().contains("has no Warden user");
         assertThat(entry.wardenUser()).isEmpty();
         assertThat(entry.project()).isEmpty();
+    }
+
+    /** Operators see over JMX which revision Trino decides on, whether the replica hears from its server, and refusals. */
+    @Test
+    void theReplicasHealthAndTheRefusalsAreShownOverJmx()
+            throws Exception
+    {
+        ObjectName name = trino.accessControl().mbeanName().orElseThrow();
+        assertThat(name.getDomain()).isEqualTo("dev.warden.trino");
+        assertThat(name.getKeyProperty("type")).isEqualTo("AccessControl");
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        assertThat(jmx.getAttribute(name, "PolicyRevision")).isEqualTo(trino.accessControl().policyRevision());
+        assertThat(jmx.getAttribute(name, "Stale")).isEqualTo(0);
+        assertThat(jmx.getAttribute(name, "StalenessBoundMillis")).isEqualTo(60_000L);
+        // A quiet server answers the replica's long poll at least once per poll wait.
+        assertThat((Long) jmx.getAttribute(name, "MillisSinceServerContact")).isBetween(0L, 60_000L);
+        assertThat(jmx.getAttribute(name, "LastError")).isEqualTo("");
+        assertThat((Long) jmx.getAttribute(name, "SnapshotsTaken")).isPositive();
+
+        long denials = (Long) jmx.getAttribute(name, "Denials");
+        assertThatThrownBy(() -> trino.query("bob", "SELECT count(*) FROM customer")).hasMessageStartingWith("Access Denied");
+        assertThatThrownBy(() -> trino.query("alice", "SELECT * FROM system.runtime.transactions")).hasMessageStartingWith("Access Denied");
+        assertThat((Long) jmx.getAttribute(name, "Denials")).isGreaterThanOrEqualTo(denials + 2);
+        assertThat(jmx.getAttribute(name, "UndecidedChecks")).isEqualTo(0L);
     }
 
     @Test

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import java.lang.management.ManagementFactory;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +126,42 @@ class WardenEventListenerTest
         assertThat(event.get("error").get("message").asText()).contains("no_such_table");
         assertThat(event.get("tables")).isEmpty();
         assertThat(event.get("denials").toString()).isEqualTo("[\"Access Denied: no_such_table is not what you think\"]");
+    }
+
+    /** Operators see over JMX whether events reach the server: the count it acknowledged, those dropped, those waiting. */
+    @Test
+    void sentAndDroppedEventsAreShownOverJmx(@TempDir Path spool)
+            throws Exception
+    {
+        ObjectName name = ((WardenEventListener) listener).mbeanName().orElseThrow();
+        assertThat(name.getDomain()).isEqualTo("dev.warden.trino");
+        assertThat(name.getKeyProperty("type")).isEqualTo("Audit");
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        long sent = (Long) jmx.getAttribute(name, "SentEvents");
+
+        String sql = "SELECT count(*) FROM supplier WHERE suppkey < 3";
+        trino.execute(sql);
+        lastQueryIdOf(sql);
+        // The server lists an event once it has it, and the sender counts it once the server has answered.
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while ((Long) jmx.getAttribute(name, "SentEvents") <= sent) {
+            assertThat(System.nanoTime()).as("waiting until the sent event is counted").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(jmx.getAttribute(name, "DroppedEvents")).isEqualTo(0L);
+        assertThat((Integer) jmx.getAttribute(name, "PendingBatches")).isBetween(0, 1);
+
+        // A second listener in the JVM gets a name of its own; shut down, its bean is gone.
+        EventListener second = new WardenEventListenerFactory(new QueryLedger(10)).create(Map.of(
+                "warden.server-uri", server.uri().toString(),
+                "warden.api-key", "wdn_unused",
+                "warden.audit.spool-dir", spool.toString()), new NoContext());
+        ObjectName secondName = ((WardenEventListener) second).mbeanName().orElseThrow();
+        assertThat(secondName).isNotEqualTo(name);
+        assertThat(jmx.isRegistered(secondName)).isTrue();
+        second.shutdown();
+        assertThat(jmx.isRegistered(secondName)).isFalse();
+        assertThat(jmx.isRegistered(name)).isTrue();
     }
 
     private String lastQueryIdOf(String sql)

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +42,8 @@ class WardenAccessControlIT
     private static final Path RETAIL_EXAMPLE = Path.of("..", "examples", "retail").toAbsolutePath().normalize();
     private static final String AUDIT_SOURCE = "trino-it";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A Warden admin, who may read Trino's system information, such as its metrics. */
+    private static final String OPERATOR = "ops";
 
     @TempDir
     static Path directory;
@@ -58,7 +64,10 @@ class WardenAccessControlIT
                         access-control.name=warden
                         warden.server-uri=%s
                         warden.api-key=${ENV:WARDEN_API_KEY}
-                        """.formatted(warden.uri()))
+                        warden.admin.users=%s
+                        """.formatted(warden.uri(), OPERATOR))
+                // Trino's /metrics endpoint exports the attributes of the MBeans listed here.
+                .configProperty("openmetrics.jmx-object-names", "dev.warden.trino:type=AccessControl,name=warden|dev.warden.trino:type=Audit,name=warden")
                 .etcFile("event-listener.properties", """
                         event-listener.name=warden
                         warden.server-uri=%s
@@ -195,6 +204,43 @@ class WardenAccessControlIT
         // What is not registered may still be copied.
         execute("alice", "CREATE TABLE memory.default.alice_parts AS SELECT partkey FROM tpch.tiny.part");
         assertThat(strings("carol", "SELECT count(*) FROM memory.default.alice_parts")).containsExactly("2000");
+    }
+
+    /** Operators scrape the access control's and the event listener's MBeans from Trino's own /metrics endpoint. */
+    @Test
+    void theReplicasHealthAndTheAuditAreScrapedFromTrinosMetrics()
+            throws Exception
+    {
+        assertThatThrownBy(() -> strings("carol", "SELECT count(*) FROM tpch.tiny.customer")).hasMessageContaining("Access Denied");
+        HttpResponse<String> response = metrics(OPERATOR);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Double> gauges = new HashMap<>();
+        for (String line : response.body().lines().filter(line -> line.startsWith("JMX_dev_warden_trino_")).toList()) {
+            String[] nameAndValue = line.split(" ");
+            gauges.put(nameAndValue[0], Double.parseDouble(nameAndValue[1]));
+        }
+        String accessControl = "JMX_dev_warden_trino_NAME_warden_TYPE_AccessControl_ATTRIBUTE_";
+        String audit = "JMX_dev_warden_trino_NAME_warden_TYPE_Audit_ATTRIBUTE_";
+        assertThat(gauges).as(response.body()).containsKeys(accessControl + "PolicyRevision", accessControl + "MillisSinceServerContact", accessControl + "StalenessBoundMillis",
+                accessControl + "Stale", accessControl + "SnapshotsTaken", accessControl + "Denials", accessControl + "UndecidedChecks",
+                audit + "SentEvents", audit + "DroppedEvents", audit + "PendingBatches");
+        assertThat(gauges.get(accessControl + "PolicyRevision")).isPositive();
+        assertThat(gauges.get(accessControl + "Stale")).isZero();
+        assertThat(gauges.get(accessControl + "MillisSinceServerContact")).isBetween(0.0, gauges.get(accessControl + "StalenessBoundMillis"));
+        assertThat(gauges.get(accessControl + "Denials")).isGreaterThanOrEqualTo(1.0);
+        assertThat(gauges.get(accessControl + "UndecidedChecks")).isZero();
+        assertThat(gauges.get(audit + "DroppedEvents")).isZero();
+        // Reading them is reading system information, which Warden leaves to its admins.
+        assertThat(metrics("alice").statusCode()).isEqualTo(403);
+    }
+
+    private static HttpResponse<String> metrics(String user)
+            throws Exception
+    {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:%d/metrics".formatted(trino.port()))).header("X-Trino-User", user).build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
     }
 
     /** The plugin's event listener and access control share one ledger, inside the real server as the plugin loads them. */
