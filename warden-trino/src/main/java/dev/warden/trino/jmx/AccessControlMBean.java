@@ -29,6 +29,6 @@ public interface AccessControlMBean
     /** Checks refused since start (each is also in the query's audit event). */
     long getDenials();
 
-    /** Checks refused since start because Warden could not decide, an error logged with each. */
+    /** Checks refused, or tables hidden, since start because Warden could not decide; each is logged with its error. */
     long getUndecidedChecks();
 }
