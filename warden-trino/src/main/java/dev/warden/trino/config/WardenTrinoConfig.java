@@ -202,8 +202,9 @@ public record WardenTrinoConfig(
         Set<String> externalLocationProperties = Settings.list(values, EXTERNAL_LOCATION_PROPERTIES, name -> name.toLowerCase(Locale.ROOT));
         Set<String> externalFileProcedures = Settings.list(values, EXTERNAL_FILE_PROCEDURES, name -> name.toLowerCase(Locale.ROOT));
         Copies copiesOfRegisteredData = copies(values, problems);
+        int problemsBeforeStaleness = problems.size();
         Duration stalenessBound = Settings.duration(values, STALENESS_BOUND, problems);
-        if (!stalenessBound.isZero() && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
+        if (problems.size() == problemsBeforeStaleness && stalenessBound.compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add(STALENESS_BOUND + ": must be at least 3s (the replica polls the server within a third of it), not " + values.get(STALENESS_BOUND).strip());
         }
         UserMapping userMapping = userMapping(values, problems);

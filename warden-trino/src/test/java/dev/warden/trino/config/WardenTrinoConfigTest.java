@@ -170,5 +170,9 @@ class WardenTrinoConfigTest
         properties.put("warden.staleness-bound", "2s");
         assertThatThrownBy(() -> WardenTrinoConfig.parse(properties))
                 .hasMessageContaining("warden.staleness-bound: must be at least 3s");
+        // Zero reads as a duration, and would leave the replica stale at every instant.
+        properties.put("warden.staleness-bound", "0s");
+        assertThatThrownBy(() -> WardenTrinoConfig.parse(properties))
+                .hasMessageContaining("warden.staleness-bound: must be at least 3s (the replica polls the server within a third of it), not 0s");
     }
 }
